@@ -1,0 +1,66 @@
+"""Behaviour shared by the generated record classes of :mod:`dids.records`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
+
+from dids.catalogue import Layout
+from dids.exceptions import ValidationError
+
+_R = TypeVar("_R", bound="RecordBase")
+
+
+class RowError(ValidationError):
+    """A raw row cannot become a typed record; ``item`` and ``column`` say where.
+
+    The message names the data item, never the value.
+    """
+
+    message = "The row cannot be read as a record."
+
+    def __init__(self, item: str | None, column: int | None, message: str | None = None) -> None:
+        super().__init__(message or f"{self.message} Item: {item}, column {column}.")
+        self.item = item
+        self.column = column
+
+
+def masked(value: object) -> str:
+    """``repr`` of an identifying field: whether it is set, never its value."""
+    return "None" if value is None else "'<hidden>'"
+
+
+class RecordBase:
+    """Conversions between a raw row (strings in catalogue order) and a typed record."""
+
+    __slots__ = ()
+    LAYOUT: ClassVar[Layout]
+
+    @classmethod
+    def from_row(cls: type[_R], row: Sequence[str]) -> _R:
+        """Parse a raw row (one string per item, in catalogue order) into a typed record.
+
+        Raises :class:`RowError` naming the first item whose text does not have its format.
+        """
+        items = cls.LAYOUT.items
+        if len(row) != len(items):
+            raise RowError(None, None, f"Expected {len(items)} fields, got {len(row)}.")
+        values: list[Any] = []
+        for item, text in zip(items, row, strict=False):
+            try:
+                values.append(item.parse(text))
+            except ValidationError:
+                raise RowError(item.python_name, item.position) from None
+        return cls(*values)
+
+    def to_row(self) -> list[str]:
+        """The record as raw strings in catalogue order, dates and codes in canonical form."""
+        return [item.unparse(getattr(self, item.python_name)) for item in self.LAYOUT.items]
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The record keyed by Python name, values in canonical text form, absent as ``None``."""
+        return {
+            item.python_name: item.unparse(value) if (value := getattr(self, item.python_name))
+            is not None else None
+            for item in self.LAYOUT.items
+        }

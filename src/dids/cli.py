@@ -1,0 +1,323 @@
+"""The ``dids`` command: validate submissions, explain rules, list code lists and items.
+
+Exit status: 0 when the file is accepted with no record rejected, 1 when a record or the file
+is rejected, 2 for usage errors and unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import IO, Any
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dids",
+        description="NHS Diagnostic Imaging Data Set (DIDS) v2.0 and v1: validate submissions, "
+        "explain rules, list code lists and data items.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = sub.add_parser("validate", help="validate a CSV submission file")
+    check.add_argument("file", help="the CSV submission file ('-' for standard input)")
+    check.add_argument("--version", choices=["auto", "1", "2"], default="auto",
+                       help="DIDS version of the file (default: auto)")
+    check.add_argument("--submitted", metavar="DATE",
+                       help="submission date, YYYY-MM-DD or a timestamp (default: today, or "
+                       "the metadata's created_at)")
+    check.add_argument("--format", choices=["text", "json"], default="text", dest="output")
+    check.add_argument("--limit-per-rule", type=int, metavar="N",
+                       help="list at most N issues per rule (all are counted)")
+    check.add_argument("--include-values", action="store_true",
+                       help="show the offending values, patient identifiers included")
+    check.add_argument("--metadata", metavar="FILE",
+                       help="v2 submission metadata as JSON (decision D4), for the window check")
+    check.add_argument("--period", metavar="YYYY-MM", help="v2 reporting period (instead of "
+                       "--metadata) for the submission-window check")
+    check.add_argument("--nicip", metavar="CSV", help="NICIP reference data")
+    check.add_argument("--snomed", metavar="CSV", help="SNOMED CT reference data")
+    check.add_argument("--ods", metavar="CSV", help="ODS organisations and sites")
+    check.add_argument("--postcodes", metavar="CSV", help="known postcodes")
+    check.add_argument("--reject-palindromes", action="store_true",
+                       help="also fail palindromic NHS numbers under DIDS001")
+    check.add_argument("--reject-sentinels", action="store_true",
+                       help="also fail placeholder NHS numbers under DIDS001")
+
+    explain = sub.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("code", help="rule code, e.g. DIDS071 or X-TFC-01")
+
+    codes = sub.add_parser("codes", help="list the code lists, or print one")
+    codes.add_argument("name", nargs="?", help="code list, e.g. treatment_function")
+    codes.add_argument("--format", choices=["table", "json"], default="table", dest="output")
+
+    items = sub.add_parser("items", help="print the data-item catalogue")
+    items.add_argument("--version", choices=["1", "2"], default="2")
+    items.add_argument("--format", choices=["table", "json"], default="table", dest="output")
+    return parser
+
+
+class UsageError(Exception):
+    """A command-line argument cannot be used; the message says which."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    out = sys.stdout
+    try:
+        if args.command == "validate":
+            return _validate(args, out)
+        if args.command == "explain":
+            return _explain(args.code, out)
+        if args.command == "codes":
+            return _codes(args.name, args.output, out)
+        return _items(int(args.version), args.output, out)
+    except UsageError as error:
+        print(f"dids: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _submitted(text: str | None) -> date | datetime | None:
+    if text is None:
+        return None
+    from dateutil import parser as dateparser
+
+    from dids._values import parse_timestamp
+    from dids.exceptions import ValidationError
+
+    try:
+        return parse_timestamp(text.strip())
+    except ValidationError:
+        pass
+    try:
+        return dateparser.parse(text, dayfirst=True).date()
+    except (ValueError, OverflowError):
+        raise UsageError("--submitted must be a date such as 2026-05-03") from None
+
+
+def _metadata(args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    from dids.metadata import SubmissionMetadata
+    from dids.validate import metadata_issues
+
+    if args.metadata:
+        try:
+            with open(args.metadata, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as error:
+            raise UsageError(f"cannot read metadata {args.metadata}: {_reason(error)}") from None
+        if isinstance(data, dict) and "metadata" in data:
+            data = data["metadata"]
+        return metadata_issues(data)
+    if args.period:
+        try:
+            start = date.fromisoformat(f"{args.period.strip()}-01")
+        except ValueError:
+            raise UsageError("--period must be a month such as 2026-04") from None
+        return SubmissionMetadata.for_period(start), []
+    return None, []
+
+
+def _reference(args: argparse.Namespace) -> Any:
+    from dids import reference as ref
+
+    def load(path: str | None, cls: Any) -> Any:
+        if path is None:
+            return None
+        try:
+            return cls.from_csv(path)
+        except (OSError, ValueError, KeyError) as error:
+            raise UsageError(f"cannot read reference data {path}: {_reason(error)}") from None
+
+    return ref.ReferenceData(
+        nicip=load(args.nicip, ref.CsvCodeReference),
+        snomed_ct=load(args.snomed, ref.CsvCodeReference),
+        organisations=load(args.ods, ref.CsvOrganisationReference),
+        postcodes=load(args.postcodes, ref.CsvPostcodeReference),
+    )
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    return type(error).__name__
+
+
+def _validate(args: argparse.Namespace, out: IO[str]) -> int:
+    from dids.io.csv import CsvReader, feed_row
+    from dids.validate import Validator
+
+    if args.limit_per_rule is not None and args.limit_per_rule < 0:
+        raise UsageError("--limit-per-rule must be 0 or more")
+    metadata, metadata_problems = _metadata(args)
+    reference = _reference(args)
+    submitted = _submitted(args.submitted)
+    source: Any = sys.stdin.buffer if args.file == "-" else args.file
+    try:
+        reader = CsvReader(source, version=args.version)
+    except OSError as error:
+        print(f"dids: cannot read {args.file}: {_reason(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    validator = Validator(
+        reader.version,
+        submitted=submitted,
+        metadata=metadata,
+        reference=reference,
+        include_values=args.include_values,
+        limit_per_rule=args.limit_per_rule,
+        reject_palindromes=args.reject_palindromes,
+        reject_sentinels=args.reject_sentinels,
+        source=args.file,
+    )
+    for issue in reader.header_issues + metadata_problems:
+        validator.add_issue(issue)
+    progress = sys.stderr.isatty()
+    try:
+        for raw in reader:
+            feed_row(validator, raw, reader.columns)
+            if progress and raw.row % 50_000 == 0:
+                print(f"\r{raw.row:,} rows checked", end="", file=sys.stderr, flush=True)
+    except OSError as error:
+        print(f"dids: cannot read {args.file}: {_reason(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    if progress and validator.report.records >= 50_000:
+        print(file=sys.stderr)
+    report = validator.finish()
+    if args.output == "json":
+        out.write(report.to_json() + "\n")
+        if report.not_checked:
+            print(f"dids: not checked: {', '.join(report.not_checked)}", file=sys.stderr)
+    else:
+        out.write(render_report(report))
+    return EXIT_OK if report.accepted else EXIT_REJECTED
+
+
+def render_report(report: Any) -> str:
+    """The readable summary printed by ``dids validate``."""
+    from dids.rules import RULES
+
+    accepted = report.records - report.records_rejected
+    lines = [
+        f"DIDS v{report.version} submission: {report.source or '(stream)'}",
+        f"records read: {report.records}, accepted: {accepted}, "
+        f"rejected: {report.records_rejected}",
+        f"file: {'REJECTED' if report.file_rejected else 'accepted'}",
+    ]
+    if report.counts:
+        lines += ["", f"{'rule':<14} {'count':>7}  {'disposition':<13} message"]
+        for code, count in sorted(report.counts.items(), key=lambda kv: list(RULES).index(kv[0])):
+            rule = RULES[code]
+            lines.append(f"{code:<14} {count:>7}  {rule.disposition.value:<13} "
+                         f"{rule.message_for(report.version)}")
+    if report.issues:
+        lines += ["", "issues:"]
+        for issue in report.issues:
+            place = "file" if issue.row is None else f"row {issue.row}"
+            if issue.column is not None:
+                place += f", column {issue.column}"
+            if issue.item:
+                place += f" ({issue.item})"
+            value = f" value {issue.value!r}" if report.include_values and issue.value else ""
+            lines.append(f"  {place}: {issue.code} {issue.message}{value}")
+    if report.not_checked:
+        lines += ["", "not checked (no reference data or metadata given): "
+                  + ", ".join(report.not_checked)]
+    return "\n".join(lines) + "\n"
+
+
+def _explain(code: str, out: IO[str]) -> int:
+    from dids.rules import RULES
+
+    rule = RULES.get(code.strip().upper())
+    if rule is None:
+        raise UsageError(f"no rule {code.strip()[:20]!r}; see the rule list in the docs")
+    lines = [
+        f"{rule.code}: {rule.message}",
+        f"disposition: {rule.disposition.value} (severity {rule.severity.value})",
+        f"versions: {', '.join(f'v{v}' for v in sorted(rule.versions))}",
+        f"national rule: {'yes' if rule.national else 'no (library check, decision D7)'}",
+        f"reference data: {'needed' if rule.reference_data else 'not needed'}",
+        f"evidence: {rule.evidence}",
+    ]
+    if rule.params:
+        lines.append("parameters: " + ", ".join(f"{k}={v}" for k, v in rule.params.items()))
+    for version in sorted(rule.versions):
+        items = ", ".join(rule.items(version)) or "(file)"
+        lines += ["", f"v{version} items: {items}", f"v{version}: {rule.description_for(version)}"]
+        if version == 2 and rule.v2_message != rule.message:
+            lines.append(f"v2 message: {rule.v2_message}")
+    lines += ["", f"source: {rule.source}"]
+    out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _codes(name: str | None, output: str, out: IO[str]) -> int:
+    from dids.codes import CODE_LISTS
+
+    if name is None:
+        if output == "json":
+            listing = [{"name": c.name, "title": c.title, "codes": len(c.enum)}
+                       for c in CODE_LISTS.values()]
+            out.write(json.dumps(listing, indent=2) + "\n")
+        else:
+            for code_list in CODE_LISTS.values():
+                out.write(f"{code_list.name:<22} {len(code_list.enum):>4}  {code_list.title}\n")
+        return EXIT_OK
+    found = CODE_LISTS.get(name.strip())
+    if found is None:
+        raise UsageError(f"no code list {name.strip()[:40]!r}; run 'dids codes' for the list")
+    rows = found.info()
+    if output == "json":
+        data = [
+            {
+                "code": row.code,
+                "description": row.description,
+                "valid_from": row.valid_from.isoformat() if row.valid_from else None,
+                "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+            }
+            for row in rows
+        ]
+        out.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    width = max(len(row.code) for row in rows)
+    out.write(f"{found.title}\n")
+    for row in rows:
+        dates = ""
+        if row.valid_from or row.valid_to:
+            dates = f"  [{row.valid_from or ''} to {row.valid_to or ''}]"
+        out.write(f"{row.code:<{width}}  {row.description}{dates}\n")
+    return EXIT_OK
+
+
+def _items(version: int, output: str, out: IO[str]) -> int:
+    from dids.catalogue import layout
+
+    items = layout(version).items
+    if output == "json":
+        data = [
+            {
+                "position": item.position,
+                "group": item.group,
+                "name": item.name,
+                "python_name": item.python_name,
+                "format": item.format,
+                "min_length": item.min_len,
+                "max_length": item.max_len,
+                "status": item.status.value,
+                "code_list": item.code_list.name if item.code_list else None,
+                "v1_predecessor": item.v1_predecessor,
+                "evidence": item.evidence.value,
+            }
+            for item in items
+        ]
+        out.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    for item in items:
+        out.write(f"{item.position:>2}  {item.python_name:<26} {item.status.value:<6} "
+                  f"{item.format:<36} {item.name}\n")
+    return EXIT_OK

@@ -1,0 +1,325 @@
+"""Streaming CSV submission files: v1 (headerless, 18 columns) and v2 (header, decision D3).
+
+Reading is lenient and locates every fault: undecodable bytes, NULs, malformed quoting, a wrong
+number of fields and header problems become issues with a row and column; the rest of the file
+is still read. Writing is strict: dates and timestamps in canonical form, and no value that a
+spreadsheet would run as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any
+
+import attrs
+
+from dids.catalogue import V1, V2, Layout, layout
+from dids.records import RecordV1, RecordV2
+from dids.validate import Issue, Report, Validator, issue_for
+
+__all__ = [
+    "CsvReader",
+    "RawRow",
+    "ReadResult",
+    "UnsafeValue",
+    "detect_version",
+    "read_records",
+    "read_rows",
+    "write_csv",
+]
+
+Source = str | os.PathLike[str] | IO[bytes] | IO[str]
+_V1_WIDTH = len(V1)
+_HEADER_NAMES = {name.upper() for lay in (V1, V2) for name in lay.headers}
+
+
+@attrs.frozen
+class RawRow:
+    """One data row: its number, fields in catalogue order (``None`` if unreadable), issues."""
+
+    row: int
+    fields: list[str] | None
+    issues: tuple[Issue, ...] = ()
+
+
+@attrs.frozen
+class ReadResult:
+    """One data row read as a typed record, or the issues that stopped it being one."""
+
+    row: int
+    record: RecordV1 | RecordV2 | None
+    issues: tuple[Issue, ...] = ()
+
+
+class _Lines:
+    """Physical lines of the source, decoded one by one, with their faults noted.
+
+    ``record`` holds the lines of the CSV record being read, so that an unclosed quote can be
+    undone: the lines after the one that opened it are read again.
+    """
+
+    def __init__(self, lines: Iterator[Any]) -> None:
+        self._lines = lines
+        self._pushed: list[tuple[str, bool]] = []
+        self.record: list[tuple[str, bool]] = []
+        self.first = True
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._pushed:
+            text, bad = self._pushed.pop()
+        else:
+            raw: bytes | str = next(self._lines)
+            if isinstance(raw, bytes):
+                bad = b"\x00" in raw
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    text, bad = raw.decode("utf-8", "replace"), True
+            else:
+                text, bad = raw, "\x00" in raw
+            if self.first:
+                self.first = False
+                text = text.removeprefix("\ufeff")
+        self.record.append((text, bad))
+        return text
+
+    def push_back(self, lines: Sequence[tuple[str, bool]]) -> None:
+        """Read ``lines`` again before the rest of the source."""
+        self._pushed.extend(reversed(lines))
+
+    def record_is_bad(self) -> bool:
+        """True when a line of the current record had undecodable bytes or a NUL."""
+        return any(bad for _, bad in self.record)
+
+
+def _open(source: Source) -> tuple[Iterator[Any], IO[Any] | None, str | None]:
+    if isinstance(source, (str, os.PathLike)):
+        handle: IO[Any] = open(source, "rb")  # noqa: SIM115 - closed by CsvReader.close
+        return iter(handle), handle, os.fspath(source)
+    return iter(source), None, getattr(source, "name", None)
+
+
+class CsvReader:
+    """Reads a CSV submission file row by row in constant memory.
+
+    The version is detected from the first line unless given: ``"auto"`` means v1 when the
+    first line has 18 fields and is not a header of item names, else v2. Iterate for
+    :class:`RawRow` objects; header issues are in :attr:`header_issues`.
+    """
+
+    def __init__(self, source: Source, *, version: int | str = "auto") -> None:
+        lines, self._handle, self.name = _open(source)
+        self._lines = _Lines(lines)
+        self._reader = csv.reader(self._lines, strict=True)
+        self._pending: list[list[str]] = []
+        self._number = 0
+        first = self._next_record()
+        if version == "auto":
+            self.version = 1 if first is not None and _looks_v1(first) else 2
+        else:
+            self.version = layout(version).version
+        self.layout: Layout = layout(self.version)
+        self.header_issues: list[Issue] = []
+        self.columns: list[int | None] = list(range(1, len(self.layout) + 1))
+        self._positions: list[int | None] = list(range(len(self.layout)))
+        self._width = len(self.layout)
+        if first is not None:
+            if self.version == 2:
+                self._read_header(first)
+            else:
+                self._pending.append(first)
+
+    # -- records of the CSV syntax -----------------------------------------------------------
+
+    def _next_record(self) -> list[str] | None:
+        """The next non-blank CSV record; a syntax error gives ``["\\x00<error>"]``."""
+        while True:
+            self._lines.record.clear()
+            try:
+                fields = next(self._reader)
+            except StopIteration:
+                return None
+            except csv.Error as error:
+                if "unexpected end of data" in str(error) and len(self._lines.record) > 1:
+                    self._lines.push_back(self._lines.record[1:])
+                    self._reader = csv.reader(self._lines, strict=True)
+                return [_SYNTAX_ERROR]
+            if fields and not (len(fields) == 1 and not fields[0].strip()):
+                if self._lines.record_is_bad():
+                    fields.append(_BAD_TEXT)
+                return fields
+
+    def _read_header(self, header: list[str]) -> None:
+        names = {name.upper(): index for index, name in enumerate(self.layout.headers)}
+        positions: list[int | None] = [None] * len(self.layout)
+        if header and header[-1] == _BAD_TEXT:
+            header = header[:-1]
+        for column, name in enumerate(header, 1):
+            index = names.get(name.strip().upper())
+            if index is None:
+                self.header_issues.append(issue_for("X-CSV-01", 2, column=column))
+            elif positions[index] is not None:
+                self.header_issues.append(
+                    issue_for("X-CSV-03", 2, item=self.layout.items[index].python_name,
+                              column=column)
+                )
+            else:
+                positions[index] = column - 1
+        for index, item in enumerate(self.layout.items):
+            if positions[index] is None and item.mandatory:
+                self.header_issues.append(issue_for("X-CSV-02", 2, item=item.python_name))
+        self._positions = positions
+        self.columns = [None if p is None else p + 1 for p in positions]
+        self._width = len(header)
+
+    # -- data rows -----------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[RawRow]:
+        try:
+            while True:
+                fields = self._pending.pop() if self._pending else self._next_record()
+                if fields is None:
+                    return
+                self._number += 1
+                yield self._row(fields)
+        finally:
+            self.close()
+
+    def _row(self, fields: list[str]) -> RawRow:
+        issues: list[Issue] = []
+        structural = "DIDS075" if self.version == 1 else "X-CSV-04"
+        if fields == [_SYNTAX_ERROR]:
+            issue = issue_for(structural, self.version, row=self._number)
+            return RawRow(self._number, None, (issue,))
+        if fields[-1] == _BAD_TEXT:
+            fields.pop()
+            issues.append(issue_for("X-ENC-01", self.version, row=self._number))
+        width = self._width
+        if len(fields) > width and not any(f.strip() for f in fields[width:]) and self.version == 2:
+            del fields[width:]
+        if len(fields) != width:
+            issues.append(issue_for(structural, self.version, row=self._number))
+            return RawRow(self._number, None, tuple(issues))
+        ordered = [("" if p is None else fields[p]) for p in self._positions]
+        return RawRow(self._number, ordered, tuple(issues))
+
+    def close(self) -> None:
+        """Close the file if this reader opened it."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> CsvReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def validate(self, **options: Any) -> Report:
+        """Validate every row; see :class:`dids.validate.Validator` for ``options``."""
+        options.setdefault("source", self.name)
+        validator = Validator(self.version, **options)
+        for issue in self.header_issues:
+            validator.add_issue(issue)
+        for raw in self:
+            feed_row(validator, raw, self.columns)
+        return validator.finish()
+
+    def records(self, **options: Any) -> Iterator[ReadResult]:
+        """Typed records, or for each row the issues that stopped it being parsed."""
+        record_class = RecordV1 if self.version == 1 else RecordV2
+        validator = Validator(self.version, **options)
+        for raw in self:
+            issues = feed_row(validator, raw, self.columns)
+            record = None
+            if raw.fields is not None and not raw.issues:
+                try:
+                    record = record_class.from_row(raw.fields)
+                except ValueError:
+                    record = None
+            yield ReadResult(raw.row, record, tuple(issues) if record is None else ())
+
+
+_SYNTAX_ERROR = "\x00dids:syntax-error"
+_BAD_TEXT = "\x00dids:bad-text"
+
+
+def feed_row(validator: Validator, raw: RawRow, columns: Sequence[int | None]) -> list[Issue]:
+    """Check one :class:`RawRow` with ``validator``; return all its issues."""
+    if raw.fields is None:
+        validator.add_unreadable_row(raw.issues)
+        return list(raw.issues)
+    return validator.check_row(raw.fields, raw.row, columns, read_issues=raw.issues)
+
+
+def _looks_v1(first: list[str]) -> bool:
+    fields = first[:-1] if first and first[-1] == _BAD_TEXT else first
+    if len(fields) != _V1_WIDTH:
+        return False
+    return not any(field.strip().upper() in _HEADER_NAMES for field in fields)
+
+
+def detect_version(source: Source) -> int:
+    """The DIDS version of a CSV file by its first line (see :class:`CsvReader`)."""
+    reader = CsvReader(source)
+    reader.close()
+    return reader.version
+
+
+def read_rows(source: Source, *, version: int | str = "auto") -> CsvReader:
+    """Open a CSV submission file for reading (a path, a binary or a text stream)."""
+    return CsvReader(source, version=version)
+
+
+def read_records(source: Source, *, version: int | str = "auto", **options: Any
+                 ) -> Iterator[ReadResult]:
+    """Stream typed records (or the issues that stopped each row being one) from a CSV file."""
+    return CsvReader(source, version=version).records(**options)
+
+
+class UnsafeValue(ValueError):
+    """A value would be run as a formula by a spreadsheet (leading ``= + - @``, tab or CR)."""
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_csv(
+    records: Iterable[RecordV1 | RecordV2],
+    target: IO[str],
+    *,
+    version: int | None = None,
+) -> int:
+    """Write records as a CSV submission file to a text stream; return how many were written.
+
+    v2 files start with the header of data element names (decision D3); v1 files have none.
+    Raises :class:`UnsafeValue` for a value a spreadsheet would run as a formula: valid DIDS
+    values never need one, so it is treated as invalid rather than altered. Open ``target``
+    with ``newline=""``.
+    """
+    writer = csv.writer(target, lineterminator="\r\n")
+    count = 0
+    for record in records:
+        if version is None:
+            version = record.LAYOUT.version
+            if version == 2:
+                writer.writerow(V2.headers)
+        elif record.LAYOUT.version != version:
+            raise ValueError("All records of a submission must have the same layout.")
+        row = record.to_row()
+        for item, text in zip(record.LAYOUT.items, row, strict=False):
+            if text.startswith(_FORMULA_START):
+                raise UnsafeValue(f"Item {item.python_name} of record {count + 1} starts with a "
+                                  "character a spreadsheet would run as a formula.")
+        writer.writerow(row)
+        count += 1
+    if count == 0 and version == 2:
+        writer.writerow(V2.headers)
+    return count
+
+

@@ -1,0 +1,213 @@
+"""Reference data behind small provider protocols, and simple providers built from CSV files.
+
+Some national rules need reference data that the library does not ship: ODS organisations and
+sites (DIDS018, DIDS024, DIDS068, DIDS079-DIDS081), postcodes (DIDS016), the NICIP and SNOMED CT
+code sets (DIDS057, DIDS059, DIDS077, DIDS078, DIDS082 in v1; DIDS00300302, DIDS00300402 and
+DIDSREJ012 in v2). Without a provider those rules are reported as not checked, once per file.
+
+CSV layouts (UTF-8, with a header line; dates ``YYYY-MM-DD``, blank when unknown):
+
+* codes (NICIP or SNOMED CT): ``code,active_from,inactive_from[,maps_to]``; ``maps_to`` is the
+  SNOMED CT code a NICIP code maps to;
+* organisations: ``code,roles,open_date,close_date``; ``roles`` is ``;``-separated from
+  :data:`ROLES`;
+* postcodes: a ``postcode`` column.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import os
+from datetime import date, timedelta
+from typing import Protocol
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+__all__ = [
+    "GP_PRACTICE",
+    "PRESCRIBING_COST_CENTRE",
+    "REFERRING",
+    "ROLES",
+    "SITE",
+    "CodeReference",
+    "CodeStatus",
+    "CsvCodeReference",
+    "CsvOrganisationReference",
+    "CsvPostcodeReference",
+    "Organisation",
+    "OrganisationReference",
+    "PostcodeReference",
+    "ReferenceCode",
+    "ReferenceData",
+    "code_status",
+]
+
+#: Organisation roles the rules ask about (library names; assumption, see the docs).
+GP_PRACTICE = "gp_practice"
+PRESCRIBING_COST_CENTRE = "prescribing_cost_centre"
+REFERRING = "referring"
+SITE = "site"
+ROLES = frozenset({GP_PRACTICE, PRESCRIBING_COST_CENTRE, REFERRING, SITE})
+
+
+@attrs.frozen
+class ReferenceCode:
+    """A NICIP or SNOMED CT code in the reference data, with its active period."""
+
+    code: str
+    active_from: date | None = None
+    inactive_from: date | None = None
+    maps_to: str | None = None
+
+
+class CodeStatus(enum.Enum):
+    """A code's standing on a day."""
+
+    UNKNOWN = "unknown"
+    ACTIVE = "active"
+    GRACE = "grace"
+    INACTIVE = "inactive"
+
+
+def code_status(code: ReferenceCode | None, day: date, version: int) -> CodeStatus:
+    """Standing of ``code`` on ``day``: active, inactive but within the grace, or neither.
+
+    The grace after inactivation is 6 calendar months in v1 (DIDS057, DIDS059; boundary
+    INFERRED) and 183 days in v2 (DIDS00300302, DIDS00300402).
+    """
+    if code is None:
+        return CodeStatus.UNKNOWN
+    if code.active_from is not None and day < code.active_from:
+        return CodeStatus.INACTIVE
+    if code.inactive_from is None or day < code.inactive_from:
+        return CodeStatus.ACTIVE
+    if version == 1:
+        in_grace = day <= code.inactive_from + relativedelta(months=6)
+    else:
+        in_grace = day - code.inactive_from <= timedelta(days=183)
+    return CodeStatus.GRACE if in_grace else CodeStatus.INACTIVE
+
+
+class CodeReference(Protocol):
+    """Looks up NICIP or SNOMED CT codes."""
+
+    def lookup(self, code: str) -> ReferenceCode | None:
+        """The code's entry, or ``None`` when it is not in the reference data."""
+
+
+@attrs.frozen
+class Organisation:
+    """An ODS organisation or site: its roles and the days it was open."""
+
+    code: str
+    roles: frozenset[str] = frozenset()
+    open_date: date | None = None
+    close_date: date | None = None
+
+    def live_on(self, day: date) -> bool:
+        """True when open on ``day``."""
+        return (self.open_date is None or self.open_date <= day) and (
+            self.close_date is None or day <= self.close_date
+        )
+
+
+class OrganisationReference(Protocol):
+    """Looks up ODS organisations, sites and GP practices."""
+
+    def lookup(self, code: str) -> Organisation | None:
+        """The organisation, or ``None`` when the code is not in ODS."""
+
+
+class PostcodeReference(Protocol):
+    """Says whether a postcode exists (DIDS016)."""
+
+    def __contains__(self, postcode: object) -> bool:
+        """True for a known postcode, given upper-cased with one space."""
+
+
+@attrs.frozen
+class ReferenceData:
+    """The reference data a validation may use; any part may be missing."""
+
+    nicip: CodeReference | None = None
+    snomed_ct: CodeReference | None = None
+    organisations: OrganisationReference | None = None
+    postcodes: PostcodeReference | None = None
+
+
+def _date(text: str | None) -> date | None:
+    text = (text or "").strip()
+    return date.fromisoformat(text) if text else None
+
+
+def _rows(path: str | os.PathLike[str]) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [
+            {key.strip().lower(): (value or "").strip() for key, value in row.items() if key}
+            for row in csv.DictReader(handle)
+        ]
+
+
+class CsvCodeReference:
+    """NICIP or SNOMED CT reference data from a CSV file (``code,active_from,inactive_from``)."""
+
+    def __init__(self, codes: dict[str, ReferenceCode]) -> None:
+        self._codes = codes
+
+    @classmethod
+    def from_csv(cls, path: str | os.PathLike[str]) -> CsvCodeReference:
+        """Read ``code,active_from,inactive_from[,maps_to]``; codes are upper-cased."""
+        codes = {}
+        for row in _rows(path):
+            code = row["code"].upper()
+            codes[code] = ReferenceCode(
+                code,
+                _date(row.get("active_from")),
+                _date(row.get("inactive_from")),
+                row.get("maps_to") or None,
+            )
+        return cls(codes)
+
+    def lookup(self, code: str) -> ReferenceCode | None:
+        """The entry for ``code`` (compared upper-cased)."""
+        return self._codes.get(code.strip().upper())
+
+
+class CsvOrganisationReference:
+    """ODS data from a CSV file (``code,roles,open_date,close_date``)."""
+
+    def __init__(self, organisations: dict[str, Organisation]) -> None:
+        self._organisations = organisations
+
+    @classmethod
+    def from_csv(cls, path: str | os.PathLike[str]) -> CsvOrganisationReference:
+        """Read the file; codes are upper-cased and roles ``;``-separated."""
+        organisations = {}
+        for row in _rows(path):
+            code = row["code"].upper()
+            roles = frozenset(r.strip() for r in row.get("roles", "").split(";") if r.strip())
+            organisations[code] = Organisation(
+                code, roles, _date(row.get("open_date")), _date(row.get("close_date"))
+            )
+        return cls(organisations)
+
+    def lookup(self, code: str) -> Organisation | None:
+        """The organisation for ``code`` (compared upper-cased)."""
+        return self._organisations.get(code.strip().upper())
+
+
+class CsvPostcodeReference:
+    """Known postcodes from a CSV file with a ``postcode`` column."""
+
+    def __init__(self, postcodes: frozenset[str]) -> None:
+        self._postcodes = postcodes
+
+    @classmethod
+    def from_csv(cls, path: str | os.PathLike[str]) -> CsvPostcodeReference:
+        """Read the file; postcodes are upper-cased with single spaces."""
+        return cls(frozenset(" ".join(r["postcode"].upper().split()) for r in _rows(path)))
+
+    def __contains__(self, postcode: object) -> bool:
+        return isinstance(postcode, str) and " ".join(postcode.upper().split()) in self._postcodes

@@ -1,0 +1,482 @@
+"""Validation: field, row and file rules over records, rows and files; issues and reports.
+
+Validation collects every issue of every row; it never stops at the first. Checks run on the
+trimmed raw text with precompiled, memoised field checks, so a typed record is never needed to
+validate a row, and detailed issues are built only for the rows that fail.
+
+>>> from dids.validate import validate_rows
+>>> row = ("9990000018,01,,,,,,03,C1234567,RA7,2024-03-04,2024-03-04,2024-03-05,,"
+...        "71651007,,RA701,ACC0001235").split(",")
+>>> report = validate_rows([row], version=1, submitted=date(2024, 4, 2))
+>>> report.records, report.records_rejected, dict(report.counts)
+(1, 0, {})
+>>> bad = list(row)
+>>> bad[0] = "9990000019"
+>>> [issue.code for issue in validate_rows([bad], version=1, submitted=date(2024, 4, 2)).issues]
+['DIDS001']
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import IO, Any
+
+import attrs
+
+from dids import _checks
+from dids._checks import CheckContext, FieldCheck, RowCheck
+from dids._record_base import RecordBase
+from dids.catalogue import Layout, layout
+from dids.exceptions import ValidationError
+from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
+from dids.reference import ReferenceData
+from dids.rules import RULES, Disposition, Rule, Scope, Severity, rules_for
+
+__all__ = [
+    "Issue",
+    "Report",
+    "Validator",
+    "issue_for",
+    "validate_file",
+    "validate_record",
+    "validate_records",
+    "validate_rows",
+]
+
+_RULE_ORDER = {code: index for index, code in enumerate(RULES)}
+_MEMO_LIMIT = 65_536
+
+
+@attrs.frozen
+class Issue:
+    """One failure of one rule at one place.
+
+    ``row`` is the 1-based data row (a v2 header line is not counted), ``column`` the 1-based
+    column in the file; both are ``None`` for file-level issues. ``value`` is only filled when
+    the caller asked for values.
+    """
+
+    code: str
+    severity: Severity
+    disposition: Disposition
+    message: str
+    item: str | None = None
+    row: int | None = None
+    column: int | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    value: str | None = attrs.field(default=None, repr=False)
+
+    def to_dict(self, *, include_values: bool = False) -> dict[str, Any]:
+        """The JSON form: ``code, severity, disposition, item, row, column`` (and ``value``)."""
+        out: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "disposition": self.disposition.value,
+            "item": self.item,
+            "row": self.row,
+            "column": self.column,
+        }
+        if include_values:
+            out["value"] = self.value
+        return out
+
+
+def issue_for(
+    code: str,
+    version: int,
+    *,
+    item: str | None = None,
+    row: int | None = None,
+    column: int | None = None,
+    value: str | None = None,
+) -> Issue:
+    """An :class:`Issue` of rule ``code``, with the rule's message and parameters."""
+    rule = RULES[code]
+    return Issue(
+        rule.code,
+        rule.severity,
+        rule.disposition,
+        rule.message_for(version),
+        item,
+        row,
+        column,
+        tuple(rule.params.items()),
+        value,
+    )
+
+
+@attrs.define
+class Report:
+    """The outcome of validating a submission."""
+
+    version: int
+    records: int = 0
+    records_rejected: int = 0
+    file_rejected: bool = False
+    counts: Counter[str] = attrs.field(factory=Counter)
+    issues: list[Issue] = attrs.field(factory=list)
+    not_checked: tuple[str, ...] = ()
+    source: str | None = None
+    include_values: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        """True when the file is accepted and no record is rejected."""
+        return not self.file_rejected and self.records_rejected == 0
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning issues."""
+        return sum(n for code, n in self.counts.items() if RULES[code].severity is Severity.WARNING)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form printed by ``dids validate --format json``."""
+        return {
+            "dids_version": str(self.version),
+            "records": self.records,
+            "records_rejected": self.records_rejected,
+            "file_rejected": self.file_rejected,
+            "counts": dict(sorted(self.counts.items(), key=lambda kv: _RULE_ORDER[kv[0]])),
+            "issues": [i.to_dict(include_values=self.include_values) for i in self.issues],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+
+_ABSENT = None
+
+
+class Validator:
+    """Checks rows of one layout, keeping the state that file rules need.
+
+    Feed data rows in file order with :meth:`check_row` (or structural faults with
+    :meth:`add_issue`), then call :meth:`finish` for the :class:`Report`. Memory stays flat:
+    the duplicate rule (DIDS071) keeps one integer per distinct key, never the rows.
+    """
+
+    def __init__(
+        self,
+        version: int,
+        *,
+        submitted: date | datetime | None = None,
+        metadata: SubmissionMetadata | None = None,
+        reference: ReferenceData | None = None,
+        include_values: bool = False,
+        limit_per_rule: int | None = None,
+        reject_palindromes: bool = False,
+        reject_sentinels: bool = False,
+        source: str | None = None,
+    ) -> None:
+        self.layout: Layout = layout(version)
+        if submitted is None:
+            submitted = metadata.created_at if metadata and metadata.created_at else date.today()
+        self.metadata = metadata
+        self.context = CheckContext(
+            self.layout,
+            submitted,
+            reference or ReferenceData(),
+            reject_palindromes,
+            reject_sentinels,
+        )
+        self.report = Report(version, source=source, include_values=include_values)
+        self._limit = limit_per_rule
+        self._listed: Counter[str] = Counter()
+        self._field_checks = self._compile_field_checks()
+        self._row_checks = self._compile_row_checks()
+        self._memo: list[dict[str, tuple[Any, tuple[Rule, ...]]]] = [{} for _ in self.layout]
+        self._parsers = [item.parser for item in self.layout]
+        self._identifying = [item.identifying for item in self.layout]
+        self._seen: dict[int, int] = {}
+        self._key = self._duplicate_key()
+        self.report.not_checked = self._not_checked()
+
+    # -- compilation ------------------------------------------------------------------------
+
+    def _rules(self) -> Iterator[Rule]:
+        return (rule for rule in rules_for(self.layout.version) if rule.scope is Scope.ROW)
+
+    def _compile_field_checks(self) -> list[list[tuple[Rule, FieldCheck]]]:
+        checks: list[list[tuple[Rule, FieldCheck]]] = [[] for _ in self.layout]
+        for rule in self._rules():
+            factory = _checks.FIELD_CHECKS.get(rule.code)
+            if factory is None:
+                continue
+            check = factory(rule, self.context)
+            for name in rule.items(self.layout.version):
+                if name in self.layout:
+                    checks[self.layout.index(name)].append((rule, check))
+        return checks
+
+    def _compile_row_checks(self) -> list[tuple[Rule, RowCheck, int | None]]:
+        compiled = []
+        for rule in self._rules():
+            factory = _checks.ROW_CHECKS.get((rule.code, self.layout.version))
+            if factory is None:
+                continue
+            check = factory(rule, self.context)
+            if check is not None:
+                names = [n for n in rule.items(self.layout.version) if n in self.layout]
+                located = rule.code not in _ROW_LEVEL
+                compiled.append((rule, check, self.layout.index(names[0]) if located else None))
+        return compiled
+
+    def _not_checked(self) -> tuple[str, ...]:
+        reference = self.context.reference
+        codes = [
+            rule.code
+            for rule in rules_for(self.layout.version)
+            if any(getattr(reference, need) is None for need in _checks.NEEDS.get(rule.code, ()))
+        ]
+        if self.layout.version == 2 and self.metadata is None:
+            codes += ["X-WIN-01", "X-MET-02"]
+        return tuple(codes)
+
+    def _duplicate_key(self) -> Callable[[Sequence[str]], int | None]:
+        """DIDS071's key: (accession, site) in v1; plus the procedure code in v2 (D5)."""
+        accession = self.layout.index("accession_number")
+        site = self.layout.index("imaging_site")
+        if self.layout.version == 1:
+            return lambda raw: hash((raw[accession], raw[site])) if raw[accession] and raw[
+                site
+            ] else None
+        snomed, nicip = self.layout.index("snomed_code"), self.layout.index("nicip_code")
+
+        def key(raw: Sequence[str]) -> int | None:
+            code = ("S", raw[snomed]) if raw[snomed] else ("N", raw[nicip])
+            if not raw[accession] or not raw[site] or not code[1]:
+                return None
+            return hash((raw[accession], raw[site], code))
+
+        return key
+
+    # -- feeding ------------------------------------------------------------------------------
+
+    def _record(self, issue: Issue) -> None:
+        self.report.counts[issue.code] += 1
+        if self._limit is None or self._listed[issue.code] < self._limit:
+            self._listed[issue.code] += 1
+            self.report.issues.append(issue)
+        if issue.disposition is Disposition.FILE_REJECT:
+            self.report.file_rejected = True
+
+    def add_issue(self, issue: Issue) -> None:
+        """Record a file-level issue found outside the row checks (header, metadata)."""
+        self._record(issue)
+
+    def add_unreadable_row(self, issues: Sequence[Issue]) -> None:
+        """Count a data row that could not be split into fields, with its structural issues."""
+        self.report.records += 1
+        if any(issue.disposition is Disposition.RECORD_REJECT for issue in issues):
+            self.report.records_rejected += 1
+        for issue in issues:
+            self._record(issue)
+
+    def _issue(self, rule: Rule, index: int | None, row: int | None,
+               columns: Sequence[int | None] | None, raw: Sequence[str]) -> Issue:
+        value = None
+        item = column = None
+        if index is not None:
+            item = self.layout.items[index].python_name
+            column = index + 1 if columns is None else columns[index]
+            if self.report.include_values:
+                value = raw[index]
+        return Issue(
+            rule.code,
+            rule.severity,
+            rule.disposition,
+            rule.message_for(self.layout.version),
+            item,
+            row,
+            column,
+            tuple(rule.params.items()),
+            value,
+        )
+
+    def _field(self, index: int, text: str) -> tuple[Any, tuple[Rule, ...]]:
+        try:
+            value = self._parsers[index](text)
+        except ValidationError:
+            value = _ABSENT
+        failed = tuple(rule for rule, check in self._field_checks[index] if check(text))
+        return value, failed
+
+    def check_row(
+        self,
+        fields: Sequence[str],
+        row: int | None = None,
+        columns: Sequence[int | None] | None = None,
+        *,
+        read_issues: Sequence[Issue] = (),
+    ) -> list[Issue]:
+        """Check one data row (strings in catalogue order) and return its issues.
+
+        ``columns`` maps each item to its 1-based column in the file (``None`` when the file
+        has no such column); by default item *i* is column *i + 1*. ``read_issues`` are faults
+        the reader found in the row (undecodable text), counted with the row's own.
+        """
+        if row is None:
+            row = self.report.records + 1
+        raw = [text.strip() for text in fields]
+        values: list[Any] = [None] * len(raw)
+        found: list[tuple[Rule, int | None]] = []
+        memo = self._memo
+        for index, text in enumerate(raw):
+            if not text:
+                continue
+            cache = memo[index]
+            entry = cache.get(text)
+            if entry is None:
+                entry = self._field(index, text)
+                if len(cache) >= _MEMO_LIMIT:
+                    cache.clear()
+                cache[text] = entry
+            values[index] = entry[0]
+            for rule in entry[1]:
+                found.append((rule, index))
+        for rule, check, primary in self._row_checks:
+            result = check(raw, values)
+            if result:
+                found.append((rule, primary if result is True else self.layout.index(result)))
+        issues = list(read_issues)
+        issues += [self._issue(rule, index, row, columns, raw) for rule, index in found]
+        rejected = any(issue.disposition is Disposition.RECORD_REJECT for issue in issues)
+        issues += self._check_duplicate(raw, row, columns, rejected)
+        self.report.records += 1
+        if rejected or any(i.code == "DIDS071" for i in issues):
+            self.report.records_rejected += 1
+        for issue in issues:
+            self._record(issue)
+        return issues
+
+    def _check_duplicate(
+        self, raw: Sequence[str], row: int, columns: Sequence[int | None] | None, rejected: bool
+    ) -> list[Issue]:
+        """DIDS071: every member of a duplicate group is rejected (INFERRED).
+
+        ``_seen`` maps a key's hash to ``first_row * 4 + flags``: flag 1, the first row was
+        rejected by another rule; flag 2, its DIDS071 issue has been reported.
+        """
+        key = self._key(raw)
+        if key is None:
+            return []
+        entry = self._seen.get(key)
+        if entry is None:
+            self._seen[key] = row * 4 + (1 if rejected else 0)
+            return []
+        rule = RULES["DIDS071"]
+        index = self.layout.index("accession_number")
+        issues = [self._issue(rule, index, row, columns, raw)]
+        first, flags = divmod(entry, 4)
+        if not flags & 2:
+            self._seen[key] = entry | 2
+            self._record(self._issue(rule, index, first, columns, raw))
+            if not flags & 1:
+                self.report.records_rejected += 1
+        return issues
+
+    def finish(self) -> Report:
+        """File-level rules (empty file, metadata, window); the sorted, final report."""
+        version = self.layout.version
+        if self.report.records == 0:
+            self._record(issue_for("X-FIL-01", version))
+        if version == 2 and self.metadata is not None:
+            self._check_metadata(self.metadata)
+        self.report.issues.sort(key=_issue_order)
+        return self.report
+
+    def _check_metadata(self, metadata: SubmissionMetadata) -> None:
+        opens, closes = submission_window(metadata.reporting_period_start)
+        if not opens <= self.context.submitted_date <= closes:
+            self._record(issue_for("X-WIN-01", 2))
+        count = metadata.record_count
+        if count is not None and count != self.report.records:
+            self._record(issue_for("X-MET-02", 2, item="record_count"))
+
+
+#: Rules about a group of items, none of which is at fault alone: located at the row. Every
+#: other row rule is located at the first item it reads.
+_ROW_LEVEL = frozenset({"DIDS056", "DIDS073", "DIDS074", "DIDS082", "DIDSREJ012"})
+
+
+def _issue_order(issue: Issue) -> tuple[int, int, int]:
+    return (issue.row or 0, _RULE_ORDER[issue.code], issue.column or 0)
+
+
+def metadata_issues(data: object) -> tuple[SubmissionMetadata | None, list[Issue]]:
+    """Parse JSON metadata (decision D4) into metadata and X-MET-01 issues, one per bad field."""
+    metadata, problems = parse_metadata(data)
+    return metadata, [issue_for("X-MET-01", 2, item=field) for field in problems]
+
+
+def validate_rows(
+    rows: Iterable[Sequence[str]], *, version: int, **options: Any
+) -> Report:
+    """Validate raw rows (strings in catalogue order) of layout ``version``.
+
+    ``options`` are those of :class:`Validator`: ``submitted``, ``metadata``, ``reference``,
+    ``include_values``, ``limit_per_rule``, ``reject_palindromes``, ``reject_sentinels``.
+    """
+    validator = Validator(version, **options)
+    width = len(validator.layout)
+    for number, row in enumerate(rows, 1):
+        if len(row) != width:
+            code = "DIDS075" if version == 1 else "X-CSV-04"
+            validator.add_unreadable_row([issue_for(code, version, row=number)])
+            continue
+        validator.check_row(row, number)
+    return validator.finish()
+
+
+def validate_records(records: Iterable[RecordBase], **options: Any) -> Report:
+    """Validate typed records (all of one layout), e.g. before writing a submission."""
+    iterator = iter(records)
+    first = next(iterator, None)
+    if first is None:
+        return validate_rows([], version=options.pop("version", 2), **options)
+    version = first.LAYOUT.version
+
+    def rows() -> Iterator[list[str]]:
+        yield first.to_row()
+        for record in iterator:
+            if record.LAYOUT.version != version:
+                raise ValueError("All records of a submission must have the same layout.")
+            yield record.to_row()
+
+    return validate_rows(rows(), version=version, **options)
+
+
+def validate_record(record: RecordBase | Sequence[str], *, version: int | None = None,
+                    **options: Any) -> list[Issue]:
+    """Issues of one record (typed, or a raw row of layout ``version``); no file rules."""
+    if isinstance(record, RecordBase):
+        version, row = record.LAYOUT.version, record.to_row()
+    elif version is None:
+        raise ValueError("Give the layout version of a raw row.")
+    else:
+        row = list(record)
+    validator = Validator(version, **options)
+    if len(row) != len(validator.layout):
+        code = "DIDS075" if version == 1 else "X-CSV-04"
+        return [issue_for(code, version, row=1)]
+    return validator.check_row(row, 1)
+
+
+def validate_file(
+    source: str | Any | IO[bytes] | IO[str],
+    *,
+    version: int | str = "auto",
+    **options: Any,
+) -> Report:
+    """Validate a CSV submission file (a path or an open file), v1 or v2.
+
+    ``version`` is ``1``, ``2`` or ``"auto"`` (v1 when the first line has 18 fields and is not
+    a header of item names). Structural faults are located issues, never exceptions.
+    """
+    from dids.io.csv import read_rows
+
+    return read_rows(source, version=version).validate(**options)
