@@ -31,7 +31,7 @@ from dids.reference import (
     ReferenceData,
     code_status,
 )
-from dids.rules import Rule
+from dids.rules import RULES, Rule
 
 FieldCheck = Callable[[str], bool]
 RowResult = bool | str
@@ -577,7 +577,7 @@ def _organisation_known(rule: Rule, ctx: CheckContext) -> RowCheck | None:
     name, role, roles = _ORGANISATION_RULES[rule.code]
     column = ctx.layout.index(name)
     defaults = ods.defaults(role)
-    site_format = _site_format(rule, ctx) if rule.code == "DIDS068" else None
+    site_format = _site_format(RULES["DIDS069"], ctx) if rule.code == "DIDS068" else None
 
     def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
         text = raw[column].upper()

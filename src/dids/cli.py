@@ -88,13 +88,14 @@ def _submitted(text: str | None) -> date | datetime | None:
         return None
     from dateutil import parser as dateparser
 
-    from dids._values import parse_timestamp
+    from dids._values import parse_date, parse_timestamp
     from dids.exceptions import ValidationError
 
-    try:
-        return parse_timestamp(text.strip())
-    except ValidationError:
-        pass
+    for strict in (parse_timestamp, parse_date):
+        try:
+            return strict(text.strip())
+        except ValidationError:
+            pass
     try:
         return dateparser.parse(text, dayfirst=True).date()
     except (ValueError, OverflowError):

@@ -1,0 +1,103 @@
+"""Dates, times and timestamps: the vectors of ``identifiers.md`` sections 8-10."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+
+from dids._values import (
+    format_time,
+    format_timestamp,
+    parse_date,
+    parse_time,
+    parse_timestamp,
+)
+from dids.exceptions import InvalidFormat
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2024-02-29", date(2024, 2, 29)), ("1900-01-02", date(1900, 1, 2))],
+)
+def test_valid_dates(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2023-02-29", "2024-13-01", "20240105", "2024-W01-1", "2024-1-5", "2024-01-05T00:00",
+     "0000-01-01", "２０２４-01-05", "2024-01-05\n", ""],
+)
+def test_invalid_dates(text: str) -> None:
+    with pytest.raises(InvalidFormat):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("00:00:00", time(0)), ("09:05:00", time(9, 5)), ("23:59:59", time(23, 59, 59))],
+)
+def test_valid_times(text: str, expected: time) -> None:
+    assert parse_time(text) == expected
+    assert format_time(expected) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["24:00:00", "9:05:00", "09:05", "09:05:00.5", "23:59:60", "12:60:00", "09:05:00Z"]
+)
+def test_invalid_times(text: str) -> None:
+    with pytest.raises(InvalidFormat):
+        parse_time(text)
+
+
+def test_timestamps_compare_as_instants_and_keep_local_date() -> None:
+    late_bst = parse_timestamp("2025-05-31T23:30:00+01:00")
+    assert late_bst == parse_timestamp("2025-05-31T22:30:00Z")
+    assert late_bst.date() == date(2025, 5, 31)
+    just_after_midnight = parse_timestamp("2026-04-01T00:30:00+01:00")
+    assert just_after_midnight.astimezone(timezone.utc).date() == date(2026, 3, 31)
+    assert just_after_midnight.date() == date(2026, 4, 1)
+    assert parse_timestamp("2026-04-01T09:00:00-00:00") == datetime(
+        2026, 4, 1, 9, tzinfo=timezone.utc
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-04-01T09:00:00",
+        "2026-04-01 09:00:00+01:00",
+        "2026-04-01T09:00:00.000+01:00",
+        "2026-04-01T09:00:00+0100",
+        "2026-04-01T09:00+01:00",
+        "2026-02-30T09:00:00Z",
+        "2026-04-01T09:00:00z",
+        "2026-04-01T24:00:00Z",
+        "2026-04-01T09:00:00+24:00",
+    ],
+)
+def test_invalid_timestamps(text: str) -> None:
+    with pytest.raises(InvalidFormat):
+        parse_timestamp(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("2020-12-21T09:18:00Z", "2020-12-21T09:18:00+00:00"),
+        ("2026-04-01T09:00:00-00:00", "2026-04-01T09:00:00+00:00"),
+        ("2026-04-01T09:00:00+01:00", "2026-04-01T09:00:00+01:00"),
+        ("2026-04-01T09:00:00-05:30", "2026-04-01T09:00:00-05:30"),
+    ],
+)
+def test_timestamp_canonical_form(text: str, canonical: str) -> None:
+    assert format_timestamp(parse_timestamp(text)) == canonical
+
+
+def test_timestamp_without_offset_cannot_be_formatted() -> None:
+    with pytest.raises(InvalidFormat):
+        format_timestamp(datetime(2026, 4, 1, 9))
+    assert format_timestamp(datetime(2026, 4, 1, 9, tzinfo=timezone(-timedelta(hours=1)))) == (
+        "2026-04-01T09:00:00-01:00"
+    )
