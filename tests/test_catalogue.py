@@ -72,7 +72,8 @@ def test_catalogue_matches_the_spec_tables(version: int) -> None:
 
 
 def test_layout_facts() -> None:
-    assert len(V1) == 18 and len(V2) == 24
+    assert len(V1) == 18
+    assert len(V2) == 24
     assert V2["procedure_start_timestamp"].kind is Kind.TIMESTAMP
     assert V2["request_time"].kind is Kind.TIME
     assert V1["test_date"].kind is Kind.DATE

@@ -20,7 +20,8 @@ from dids.codes import (
 
 
 def test_members_are_their_codes() -> None:
-    assert PatientSourceSetting.GP_DIRECT_ACCESS == "04"
+    assert PatientSourceSetting.GP_DIRECT_ACCESS.value == "04"
+    assert PatientSourceSetting("04") is PatientSourceSetting.GP_DIRECT_ACCESS
     assert str(PatientSourceSetting("04")) == "04"
     assert EthnicCategory("99").description == "Not known"
     assert StatedGender("X").description == "Not Known (not recorded)"
@@ -48,15 +49,15 @@ def test_lookup_as_at_a_date() -> None:
 
 
 def test_every_list_loads_every_row() -> None:
-    sizes = {name: len(code_list.info()) for name, code_list in CODE_LISTS.items()}
+    sizes = {name: len(listed.info()) for name, listed in CODE_LISTS.items()}
     assert sizes["patient_source_setting"] == 8
     assert sizes["treatment_function"] == 180
     assert sizes["ethnic_category"] == 18
     assert sizes["nhs_number_status"] == 8
     assert sizes["request_priority"] == 3
-    for code_list in CODE_LISTS.values():
-        assert [m.value for m in code_list.enum] == [row.code for row in code_list.info()]
-        for member in code_list.enum:
+    for listed in CODE_LISTS.values():
+        assert [m.value for m in listed.enum] == [row.code for row in listed.info()]
+        for member in listed.enum:
             assert member.description
 
 

@@ -216,12 +216,13 @@ def test_validators_never_raise_anything_but_validation_error(
 ) -> None:
     """``is_valid`` never raises; ``validate`` raises only ``ValidationError``; no echo."""
     assert isinstance(module.is_valid(junk), bool)
+    message = ""
     try:
         module.validate(junk)
     except ValidationError as error:
-        assert isinstance(error, ValueError)
-        if isinstance(junk, str) and len(junk) > 3:
-            assert junk not in str(error)
+        message = str(error)
+    if isinstance(junk, str) and len(junk) > 3:
+        assert junk not in message
 
 
 def test_modules_satisfy_the_protocol() -> None:
@@ -229,7 +230,8 @@ def test_modules_satisfy_the_protocol() -> None:
         accession_number, nhs_number, nicip, ods, postcode, referrer, snomed_ct
     ]
     for module in modules:
-        assert callable(module.compact) and callable(module.validate)
+        assert callable(module.compact)
+        assert callable(module.validate)
 
 
 def test_error_messages_never_contain_the_input() -> None:

@@ -58,7 +58,8 @@ def test_records_are_frozen_and_slotted() -> None:
 def test_parse_failure_names_the_item_not_the_value() -> None:
     with pytest.raises(RowError) as caught:
         RecordV1.from_row(make_row(1, birth_date="1960-02-30"))
-    assert caught.value.item == "birth_date" and caught.value.column == 3
+    assert caught.value.item == "birth_date"
+    assert caught.value.column == 3
     assert "1960-02-30" not in str(caught.value)
     with pytest.raises(RowError):
         RecordV1.from_row(make_row(1)[:17])

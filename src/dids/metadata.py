@@ -121,7 +121,9 @@ def parse_metadata(data: object) -> tuple[SubmissionMetadata | None, list[str]]:
         problems.append("record_count")
         count = None
     problems = list(dict.fromkeys(problems))
-    if start is None or "reporting_period_end" in problems or end is None:
+    if start is None or end is None or {"reporting_period_start", "reporting_period_end"} & set(
+        problems
+    ):
         return None, problems
     return SubmissionMetadata(start, end, organisation, created, count, version or ""), problems
 

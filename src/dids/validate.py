@@ -19,6 +19,7 @@ validate a row, and detailed issues are built only for the rows that fail.
 from __future__ import annotations
 
 import json
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 _RULE_ORDER = {code: index for index, code in enumerate(RULES)}
-_MEMO_LIMIT = 65_536
+_MEMO_LIMIT = 2_048
 
 
 @attrs.frozen
@@ -149,14 +150,17 @@ class Report:
 
 
 _ABSENT = None
+#: Stands for the raw row of a duplicate reported after the row has gone: values are the key.
+_NO_VALUES: Sequence[str] = ()
 
 
 class Validator:
     """Checks rows of one layout, keeping the state that file rules need.
 
     Feed data rows in file order with :meth:`check_row` (or structural faults with
-    :meth:`add_issue`), then call :meth:`finish` for the :class:`Report`. Memory stays flat:
-    the duplicate rule (DIDS071) keeps one integer per distinct key, never the rows.
+    :meth:`add_unreadable_row`), then call :meth:`finish` for the :class:`Report`. Memory stays
+    flat: the duplicate rule (DIDS071) keeps 17 bytes a row, never the rows, and is decided
+    when the file ends.
     """
 
     def __init__(
@@ -191,8 +195,11 @@ class Validator:
         self._memo: list[dict[str, tuple[Any, tuple[Rule, ...]]]] = [{} for _ in self.layout]
         self._parsers = [item.parser for item in self.layout]
         self._identifying = [item.identifying for item in self.layout]
-        self._seen: dict[int, int] = {}
         self._key = self._duplicate_key()
+        self._key_hashes = array("q")
+        self._key_rows = array("q")
+        self._key_rejected = bytearray()
+        self._key_columns: Sequence[int | None] | None = None
         self.report.not_checked = self._not_checked()
 
     # -- compilation ------------------------------------------------------------------------
@@ -283,7 +290,7 @@ class Validator:
         if index is not None:
             item = self.layout.items[index].python_name
             column = index + 1 if columns is None else columns[index]
-            if self.report.include_values:
+            if self.report.include_values and raw:
                 value = raw[index]
         return Issue(
             rule.code,
@@ -345,43 +352,56 @@ class Validator:
         issues = list(read_issues)
         issues += [self._issue(rule, index, row, columns, raw) for rule, index in found]
         rejected = any(issue.disposition is Disposition.RECORD_REJECT for issue in issues)
-        issues += self._check_duplicate(raw, row, columns, rejected)
         self.report.records += 1
-        if rejected or any(i.code == "DIDS071" for i in issues):
+        if rejected:
             self.report.records_rejected += 1
         for issue in issues:
             self._record(issue)
-        return issues
-
-    def _check_duplicate(
-        self, raw: Sequence[str], row: int, columns: Sequence[int | None] | None, rejected: bool
-    ) -> list[Issue]:
-        """DIDS071: every member of a duplicate group is rejected (INFERRED).
-
-        ``_seen`` maps a key's hash to ``first_row * 4 + flags``: flag 1, the first row was
-        rejected by another rule; flag 2, its DIDS071 issue has been reported.
-        """
         key = self._key(raw)
-        if key is None:
-            return []
-        entry = self._seen.get(key)
-        if entry is None:
-            self._seen[key] = row * 4 + (1 if rejected else 0)
-            return []
-        rule = RULES["DIDS071"]
-        index = self.layout.index("accession_number")
-        issues = [self._issue(rule, index, row, columns, raw)]
-        first, flags = divmod(entry, 4)
-        if not flags & 2:
-            self._seen[key] = entry | 2
-            self._record(self._issue(rule, index, first, columns, raw))
-            if not flags & 1:
-                self.report.records_rejected += 1
+        if key is not None:
+            self._key_hashes.append(key)
+            self._key_rows.append(row)
+            self._key_rejected.append(rejected)
+            self._key_columns = columns
         return issues
+
+    def _report_duplicates(self) -> None:
+        """DIDS071 at the end of the file: every member of a duplicate group is rejected.
+
+        Each keyed row left one 64-bit hash of its key, its row number and whether another rule
+        rejected it (17 bytes a row). The hashes are grouped in partitions so that the working
+        set stays small; two different keys share a hash with a probability below 1e-7 for a
+        million-row file.
+        """
+        hashes = self._key_hashes
+        parts = 1 << (len(hashes) >> 12).bit_length()
+        buckets: list[array[int]] = [array("q") for _ in range(parts)]
+        for index, value in enumerate(hashes):
+            buckets[value & (parts - 1)].append(index)
+        duplicated: list[int] = []
+        for bucket in buckets:
+            first: dict[int, int] = {}
+            reported: set[int] = set()
+            for index in bucket:
+                value = hashes[index]
+                earlier = first.setdefault(value, index)
+                if earlier != index:
+                    if value not in reported:
+                        reported.add(value)
+                        duplicated.append(earlier)
+                    duplicated.append(index)
+        rule = RULES["DIDS071"]
+        column = self.layout.index("accession_number")
+        for index in sorted(duplicated):
+            if not self._key_rejected[index]:
+                self.report.records_rejected += 1
+            self._record(self._issue(rule, column, self._key_rows[index], self._key_columns,
+                                     _NO_VALUES))
 
     def finish(self) -> Report:
         """File-level rules (empty file, metadata, window); the sorted, final report."""
         version = self.layout.version
+        self._report_duplicates()
         if self.report.records == 0:
             self._record(issue_for("X-FIL-01", version))
         if version == 2 and self.metadata is not None:

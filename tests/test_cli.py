@@ -1,0 +1,131 @@
+"""The ``dids`` command: exit codes, JSON shapes, usage errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dids import examples
+from dids.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_validate_json_shape_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "validate", str(examples.path("v1_valid.csv")),
+                         "--submitted", "2024-04-02", "--format", "json")
+    data = json.loads(out)
+    assert status == 0
+    assert list(data) == ["dids_version", "records", "records_rejected", "file_rejected",
+                          "counts", "issues"]
+    assert data["dids_version"] == "1"
+    assert data["records"] == 6
+    status, out, _ = run(capsys, "validate", str(examples.path("v1_invalid.csv")),
+                         "--submitted", "2024-04-02", "--format", "json")
+    data = json.loads(out)
+    assert status == 1
+    assert set(data["issues"][0]) == {"code", "severity", "disposition", "item", "row",
+                                      "column"}
+
+
+def test_validate_v2_with_metadata_and_period(capsys: pytest.CaptureFixture[str]) -> None:
+    valid = str(examples.path("v2_valid.csv"))
+    metadata = str(examples.path("v2_metadata.json"))
+    assert run(capsys, "validate", valid, "--metadata", metadata)[0] == 0
+    status, out, _ = run(capsys, "validate", valid, "--period", "2026-04", "--submitted",
+                         "2026-11-01", "--format", "json")
+    assert status == 1
+    assert json.loads(out)["counts"] == {"X-WIN-01": 1}
+
+
+def test_version_option_forces_the_layout(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "validate", str(examples.path("v2_valid.csv")), "--version",
+                         "1", "--format", "json", "--limit-per-rule", "1")
+    data = json.loads(out)
+    assert status == 1
+    assert data["file_rejected"]
+    assert data["counts"]["DIDS075"] == 6
+
+
+def test_include_values(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "validate", str(examples.path("v1_invalid.csv")), "--submitted",
+                    "2024-04-02", "--format", "json", "--include-values")
+    first = json.loads(out)["issues"][0]
+    assert first["code"] == "DIDS001"
+    assert first["value"] == "9990000019"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "no-such-file.csv"],
+        ["validate", "x.csv", "--submitted", "not a date"],
+        ["validate", "x.csv", "--period", "April"],
+        ["validate", "x.csv", "--metadata", "missing.json"],
+        ["validate", "x.csv", "--limit-per-rule", "-1"],
+        ["explain", "DIDS999"],
+        ["codes", "nope"],
+    ],
+)
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    status, out, err = run(capsys, *args)
+    assert status == 2
+    assert out == ""
+    assert err.startswith("dids: ")
+
+
+def test_argparse_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["validate", "x.csv", "--format", "xml"])
+    assert caught.value.code == 2
+
+
+def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "explain", "dids055")
+    assert status == 0
+    assert out.startswith("DIDS055: Test date is more than 6 months before")
+    assert "v1 items: test_date, file.received_at" in out
+    status, out, _ = run(capsys, "explain", "X-TFC-01")
+    assert "national rule: no" in out
+
+
+def test_codes_json(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "codes", "treatment_function", "--format", "json")
+    data = json.loads(out)
+    assert status == 0
+    assert len(data) == 180
+    assert data[0] == {"code": "100", "description": "General Surgery Service",
+                       "valid_from": None, "valid_to": None}
+    assert {"code": "812", "description": "Diagnostic Imaging Service",
+            "valid_from": "2008-04-01", "valid_to": None} in data
+    _, out, _ = run(capsys, "codes", "patient_source_setting", "--format", "json")
+    assert json.loads(out)[-1]["code"] == "08"
+    _, out, _ = run(capsys, "codes")
+    assert "treatment_function" in out
+
+
+def test_items(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "items", "--version", "1", "--format", "json")
+    data = json.loads(out)
+    assert len(data) == 18
+    assert data[12]["python_name"] == "test_date"
+    _, out, _ = run(capsys, "items")
+    assert out.splitlines()[0].split()[:2] == ["1", "nhs_number"]
+
+
+def test_python_dash_m_and_stdin(tmp_path: Path) -> None:
+    source = examples.path("v1_valid.csv").read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "dids", "validate", "-", "--submitted", "2024-04-02"],
+        input=source, capture_output=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"records read: 6, accepted: 6, rejected: 0" in done.stdout

@@ -1,0 +1,269 @@
+"""Whole files: golden reports, structure faults located, duplicates, windows, privacy."""
+
+from __future__ import annotations
+
+import io
+import json
+import tracemalloc
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dids import examples
+from dids.catalogue import V2
+from dids.io.csv import CsvReader, detect_version
+from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
+from dids.validate import Validator, validate_file, validate_rows
+from tests.conftest import SUBMITTED, make_row
+
+DATA = Path(__file__).parent / "data"
+HEADER = ",".join(V2.headers)
+
+
+def csv_bytes(*lines: str, newline: str = "\n") -> io.BytesIO:
+    return io.BytesIO((newline.join(lines) + newline).encode("utf-8"))
+
+
+def v1_line(**overrides: str) -> str:
+    return ",".join(make_row(1, **overrides))
+
+
+def v2_line(**overrides: str) -> str:
+    return ",".join(make_row(2, **overrides))
+
+
+def codes(report: object) -> list[tuple[int | None, str]]:
+    return [(issue.row, issue.code) for issue in report.issues]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("example", "golden", "options"),
+    [
+        ("v1_invalid.csv", "v1_invalid.report.json", {"submitted": date(2024, 4, 2)}),
+        ("v2_invalid.csv", "v2_invalid.report.json", {"metadata": "v2_metadata.json"}),
+    ],
+)
+def test_golden_reports(example: str, golden: str, options: dict[str, Any]) -> None:
+    if "metadata" in options:
+        data = json.loads(examples.path(str(options["metadata"])).read_text("utf-8"))
+        options = {"metadata": parse_metadata(data)[0]}
+    report = validate_file(examples.path(example), **options)
+    expected = json.loads((DATA / golden).read_text("utf-8"))
+    assert report.to_dict() == expected
+
+
+def test_valid_examples_are_accepted() -> None:
+    assert validate_file(examples.path("v1_valid.csv"), submitted=date(2024, 4, 2)).accepted
+    metadata, problems = parse_metadata(
+        json.loads(examples.path("v2_metadata.json").read_text("utf-8"))
+    )
+    assert problems == []
+    report = validate_file(examples.path("v2_valid.csv"), metadata=metadata)
+    assert report.accepted
+    assert report.counts == {}
+
+
+def test_bom_crlf_quotes_embedded_newlines_and_blank_lines() -> None:
+    quoted = v1_line(accession_number='"ACC ""1""\nX"')
+    source = io.BytesIO(("\ufeff" + v1_line() + "\r\n\r\n" + quoted + "\r\n  \r\n").encode())
+    reader = CsvReader(source)
+    rows = list(reader)
+    assert reader.version == 1
+    assert [r.row for r in rows] == [1, 2]
+    assert rows[1].fields is not None
+    assert rows[1].fields[17] == 'ACC "1"\nX'
+    assert rows[0].fields is not None
+    assert rows[0].fields[0] == "9434765919"
+
+
+def test_v1_wrong_column_count_rejects_the_file_but_checks_every_row() -> None:
+    source = csv_bytes(v1_line(), v1_line() + ",", v1_line(nhs_number="9990000019"))
+    report = validate_file(source, submitted=SUBMITTED[1])
+    assert report.file_rejected
+    assert codes(report) == [(1, "DIDS071"), (2, "DIDS075"), (3, "DIDS001"), (3, "DIDS071")]
+    assert report.records == 3
+
+
+def test_unclosed_quote_is_located_and_later_rows_still_read() -> None:
+    source = csv_bytes(v1_line(accession_number="A1"), v1_line(accession_number='"A2'),
+                       v1_line(accession_number="A3"), v1_line(nhs_number="9990000019",
+                                                               accession_number="A4"))
+    report = validate_file(source, version=1, submitted=SUBMITTED[1])
+    assert codes(report) == [(2, "DIDS075"), (4, "DIDS001")]
+    assert report.records == 4
+    assert report.file_rejected
+
+
+def test_undecodable_bytes_and_nul_are_row_issues() -> None:
+    good = v1_line(accession_number="A1").encode()
+    bad = v1_line(accession_number="A2").encode().replace(b"ACC", b"A\xff").replace(
+        b"A2", b"A\xffB"
+    )
+    nul = v1_line(accession_number="A\x003").encode()
+    report = validate_file(io.BytesIO(good + b"\n" + bad + b"\n" + nul + b"\n"),
+                           submitted=SUBMITTED[1])
+    assert codes(report) == [(2, "X-ENC-01"), (3, "X-ENC-01")]
+    assert report.records_rejected == 2
+
+
+def test_v2_header_matching_reorder_and_missing_optional_columns() -> None:
+    names = list(V2.headers)
+    row = make_row(2)
+    order = list(reversed(range(len(names))))
+    del order[order.index(V2.index("referrer_evaluation"))]
+    header = ",".join(f"  {names[i].lower()} " for i in order)
+    line = ",".join(row[i] for i in order)
+    bad_line = ",".join(make_row(2, nhs_number="9990000019")[i] for i in order)
+    report = validate_file(csv_bytes(header, line, bad_line.replace("ACC0002001", "ACC9")),
+                           submitted=SUBMITTED[2])
+    assert codes(report) == [(2, "DIDS001")]
+    assert report.issues[0].column == len(order)  # NHS NUMBER is now the last column
+
+
+def test_v2_header_faults_are_file_rejects_with_locations() -> None:
+    names = list(V2.headers)
+    names.remove("RADIOLOGICAL ACCESSION NUMBER")
+    header = ",".join([*names, "LOCAL CODE", "NHS NUMBER"])
+    line = ",".join([*make_row(2)[:-1], "X", "9990000026"])
+    reader = CsvReader(csv_bytes(header, line))
+    assert [(i.code, i.item, i.column) for i in reader.header_issues] == [
+        ("X-CSV-01", None, 24),
+        ("X-CSV-03", "nhs_number", 25),
+        ("X-CSV-02", "accession_number", None),
+    ]
+    report = reader.validate(submitted=SUBMITTED[2])
+    assert report.file_rejected
+    assert report.records == 1
+
+
+def test_v2_row_with_wrong_field_count_is_a_record_reject() -> None:
+    report = validate_file(csv_bytes(HEADER, v2_line(), v2_line() + ",x", v2_line() + ",,"),
+                           submitted=SUBMITTED[2])
+    assert codes(report) == [(1, "DIDS071"), (2, "X-CSV-04"), (3, "DIDS071")]
+    assert not report.file_rejected
+    assert report.records_rejected == 3
+
+
+def test_version_detection() -> None:
+    assert detect_version(csv_bytes(v1_line())) == 1
+    assert detect_version(csv_bytes(HEADER, v2_line())) == 2
+    header_of_v1_names = ",".join(name for name in V2.headers[:18])
+    assert detect_version(csv_bytes(header_of_v1_names)) == 2
+    assert detect_version(io.BytesIO(b"")) == 2
+
+
+def test_empty_files_are_rejected() -> None:
+    assert codes(validate_file(io.BytesIO(b""), version=1)) == [(None, "X-FIL-01")]
+    report = validate_file(csv_bytes(HEADER))
+    assert codes(report) == [(None, "X-FIL-01")]
+    assert report.file_rejected
+
+
+def test_text_streams_are_read_too() -> None:
+    report = validate_file(io.StringIO(v1_line() + "\n"), submitted=SUBMITTED[1])
+    assert report.accepted
+    assert report.records == 1
+
+
+def test_every_member_of_a_duplicate_group_is_rejected_once() -> None:
+    rows = [make_row(1), make_row(1), make_row(1, nhs_number="9990000019"), make_row(1)]
+    rows.append(make_row(1, accession_number="OTHER"))
+    report = validate_rows(rows, version=1, submitted=SUBMITTED[1])
+    assert codes(report) == [(1, "DIDS071"), (2, "DIDS071"), (3, "DIDS001"), (3, "DIDS071"),
+                             (4, "DIDS071")]
+    assert report.records_rejected == 4
+
+
+def test_v2_duplicate_key_includes_the_procedure_code() -> None:
+    rows = [
+        make_row(2, nicip_code="XCHES", snomed_code=""),
+        make_row(2, nicip_code="", snomed_code="60027007"),
+        make_row(2, nicip_code="XCHES", snomed_code="60027007"),
+        make_row(2, imaging_site="RA702"),
+    ]
+    report = validate_rows(rows, version=2, submitted=SUBMITTED[2])
+    assert codes(report) == [(2, "DIDS071"), (3, "DIDS071")]
+
+
+def test_v2_window_and_metadata() -> None:
+    assert submission_window(date(2026, 12, 1))[1] == date(2027, 6, 30)
+    assert submission_window(date(2027, 3, 1))[1] == date(2027, 9, 30)
+    assert submission_window(date(2027, 5, 1))[1] == date(2027, 8, 31)
+    april = SubmissionMetadata.for_period(date(2026, 4, 1))
+    rows = [make_row(2)]
+    for submitted, outside in [(date(2026, 4, 30), True), (date(2026, 5, 1), False),
+                               (date(2026, 10, 31), False), (date(2026, 11, 1), True)]:
+        report = validate_rows(rows, version=2, metadata=april, submitted=submitted)
+        assert ("X-WIN-01" in report.counts) is outside, submitted
+    created = datetime(2026, 5, 3, 9, tzinfo=timezone.utc)
+    counted = SubmissionMetadata(date(2026, 4, 1), date(2026, 4, 30), "RA7", created, 2)
+    report = validate_rows(rows, version=2, metadata=counted)
+    assert codes(report) == [(None, "X-MET-02")]
+    assert "X-WIN-01" in validate_rows(rows, version=2, submitted=SUBMITTED[2]).not_checked
+
+
+def test_metadata_problems_are_named_by_field() -> None:
+    metadata, problems = parse_metadata({
+        "data_set_version": "1.0", "submitting_organisation": "R-7",
+        "reporting_period_start": "2026-04-02", "reporting_period_end": "2026-04-30",
+        "created_at": "2026-04-30T10:00:00Z", "record_count": -1,
+    })
+    assert metadata is None
+    assert problems == ["data_set_version", "submitting_organisation",
+                        "reporting_period_start", "created_at", "record_count"]
+    assert parse_metadata([]) == (None, ["metadata"])
+
+
+def test_limit_per_rule_caps_the_list_not_the_counts() -> None:
+    rows = [make_row(1, nhs_number="9990000019", accession_number=f"A{i}") for i in range(5)]
+    report = validate_rows(rows, version=1, submitted=SUBMITTED[1], limit_per_rule=2)
+    assert report.counts["DIDS001"] == 5
+    assert len(report.issues) == 2
+
+
+IDENTIFIERS = ("9990000019", "1960-02-29", "2023-02-29", "LS14AP", "LS1 4AP", "ZZ99 3VZ")
+
+
+def test_no_patient_identifier_in_reports_unless_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    from dids.cli import main, render_report
+
+    path = examples.path("v1_invalid.csv")
+    report = validate_file(path, submitted=date(2024, 4, 2))
+    for text in (report.to_json(), render_report(report), repr(report)):
+        for secret in IDENTIFIERS:
+            assert secret not in text
+    main([*[str(path), "--submitted", "2024-04-02"][:0], "validate", str(path)])
+    out, err = capsys.readouterr()
+    for secret in IDENTIFIERS:
+        assert secret not in out + err
+    shown = validate_file(path, submitted=date(2024, 4, 2), include_values=True)
+    assert "9990000019" in shown.to_json()
+    assert "2023-02-29" in render_report(shown)
+
+
+def _many_rows(count: int) -> Iterator[list[str]]:
+    row = make_row(1)
+    for n in range(count):
+        row[17] = f"ACC{n:010d}"
+        yield row
+
+
+def test_memory_is_flat_apart_from_the_compact_duplicate_keys() -> None:
+    def peak(count: int) -> int:
+        tracemalloc.start()
+        validate_rows(_many_rows(count), version=1, submitted=SUBMITTED[1])
+        used = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return used
+
+    small, large = peak(3_000), peak(12_000)
+    per_row = (large - small) / 9_000
+    assert per_row < 40, per_row  # 17 bytes a row for the duplicate keys, never the row
+
+
+def test_validator_rejects_bad_version() -> None:
+    with pytest.raises(ValueError, match="1 or 2"):
+        Validator(3)
