@@ -62,6 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_help() -> dict[str, str]:
+    """The help text of ``dids`` and of each of its commands (for the docs)."""
+    parser = _parser()
+    texts = {"dids": parser.format_help()}
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                texts[f"dids {name}"] = sub.format_help()
+    return texts
+
+
 class UsageError(Exception):
     """A command-line argument cannot be used; the message says which."""
 
