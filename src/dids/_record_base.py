@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from dids.catalogue import Layout
@@ -52,6 +52,25 @@ class RecordBase:
             except ValidationError:
                 raise RowError(item.python_name, item.position) from None
         return cls(*values)
+
+    @classmethod
+    def from_dict(cls: type[_R], data: Mapping[str, object]) -> _R:
+        """Parse a mapping of Python names to text (``None`` or missing for absent).
+
+        The inverse of :meth:`to_dict`. Raises :class:`RowError` for an unknown key, a value
+        that is not text, or text that does not have its item's format.
+        """
+        items = cls.LAYOUT.items
+        unknown = [key for key in data if key not in cls.LAYOUT.names]
+        if unknown:
+            raise RowError(None, None, "The record has keys that are not items of its layout.")
+        row = []
+        for item in items:
+            value = data.get(item.python_name)
+            if value is not None and not isinstance(value, str):
+                raise RowError(item.python_name, item.position)
+            row.append(value or "")
+        return cls.from_row(row)
 
     def to_row(self) -> list[str]:
         """The record as raw strings in catalogue order, dates and codes in canonical form."""

@@ -1,0 +1,253 @@
+"""JSON and JSON Lines submissions, through a cattrs converter (``file-formats.md`` section 5).
+
+A JSON submission is ``{"metadata": {...}, "records": [...]}``; each record's keys are the
+catalogue's Python names and its values text in the CSV forms, ``null`` when absent. A JSON
+Lines submission has one object a line: the first may hold only ``{"metadata": {...}}``.
+
+Writing is strict (typed records through :func:`get_converter`); reading for validation is
+lenient: every fault is a located issue (X-JSN-01, X-JSN-02, X-MET-01) and the rest is read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any
+
+import attrs
+import cattrs
+
+from dids.catalogue import Layout, layout
+from dids.metadata import SubmissionMetadata, parse_metadata
+from dids.records import RecordV1, RecordV2
+from dids.validate import Issue, Report, Validator, issue_for, metadata_issues
+
+__all__ = [
+    "JsonReader",
+    "Submission",
+    "get_converter",
+    "read_json",
+    "write_json",
+    "write_jsonl",
+]
+
+Record = RecordV1 | RecordV2
+
+
+@attrs.frozen
+class Submission:
+    """A submission: its metadata (decision D4; ``None`` for v1) and its records."""
+
+    records: tuple[Record, ...]
+    metadata: SubmissionMetadata | None = None
+
+
+def _structure_metadata(data: Any, _: type) -> SubmissionMetadata:
+    metadata, problems = parse_metadata(data)
+    if metadata is None or problems:
+        raise ValueError(f"Invalid submission metadata: {', '.join(problems)}.")
+    return metadata
+
+
+def get_converter() -> cattrs.Converter:
+    """A new converter between typed records, metadata and submissions and their JSON forms.
+
+    >>> from dids.records import RecordV1
+    >>> converter = get_converter()
+    >>> record = converter.structure({"nhs_number": "9990000018", "test_date": "2024-03-10"},
+    ...                              RecordV1)
+    >>> record.test_date
+    datetime.date(2024, 3, 10)
+    >>> converter.unstructure(record)["test_date"]
+    '2024-03-10'
+    """
+    converter = cattrs.Converter()
+    for cls in (RecordV1, RecordV2):
+        converter.register_unstructure_hook(cls, lambda record: record.to_dict())
+        converter.register_structure_hook(cls, lambda data, kind: kind.from_dict(data))
+    converter.register_unstructure_hook(SubmissionMetadata, lambda meta: meta.to_dict())
+    converter.register_structure_hook(SubmissionMetadata, _structure_metadata)
+
+    def unstructure_submission(submission: Submission) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if submission.metadata is not None:
+            out["metadata"] = converter.unstructure(submission.metadata)
+        out["records"] = [converter.unstructure(record) for record in submission.records]
+        return out
+
+    def structure_submission(data: Any, _: type) -> Submission:
+        metadata = data.get("metadata")
+        meta = None if metadata is None else converter.structure(metadata, SubmissionMetadata)
+        version = _version_of(data.get("metadata"), data.get("records") or [])
+        cls = RecordV1 if version == 1 else RecordV2
+        records = tuple(converter.structure(r, cls) for r in data["records"])
+        return Submission(records, meta)
+
+    converter.register_unstructure_hook(Submission, unstructure_submission)
+    converter.register_structure_hook(Submission, structure_submission)
+    return converter
+
+
+def _version_of(metadata: object, records: Iterable[object]) -> int:
+    if isinstance(metadata, Mapping) and isinstance(metadata.get("data_set_version"), str):
+        return 1 if metadata["data_set_version"].startswith("1") else 2
+    first = next(iter(records), None)
+    if isinstance(first, Mapping) and "test_date" in first:
+        return 1
+    return 2
+
+
+def write_json(submission: Submission, target: IO[str], *, indent: int | None = 2) -> None:
+    """Write a submission as one JSON object."""
+    json.dump(get_converter().unstructure(submission), target, indent=indent)
+    target.write("\n")
+
+
+def write_jsonl(
+    records: Iterable[Record], target: IO[str], *, metadata: SubmissionMetadata | None = None
+) -> int:
+    """Write records as JSON Lines, metadata first when given; return the records written."""
+    converter = get_converter()
+    if metadata is not None:
+        target.write(json.dumps({"metadata": converter.unstructure(metadata)}) + "\n")
+    count = 0
+    for record in records:
+        target.write(json.dumps(converter.unstructure(record)) + "\n")
+        count += 1
+    return count
+
+
+def read_json(source: str | os.PathLike[str] | IO[str]) -> Submission:
+    """Read a JSON submission strictly into typed records; raises ``ValueError`` on any fault."""
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, encoding="utf-8-sig") as handle:
+            data = json.load(handle)
+    else:
+        data = json.load(source)
+    if not isinstance(data, Mapping) or not isinstance(data.get("records"), list):
+        raise ValueError("A JSON submission is an object with a list of records.")
+    return get_converter().structure(data, Submission)
+
+
+class JsonReader:
+    """Reads a JSON or JSON Lines submission leniently, for validation.
+
+    ``lines=True`` reads JSON Lines one line at a time (constant memory); a JSON document is
+    read whole. Faults become issues: :attr:`file_issues` for the file, per-record issues as
+    the records are validated.
+    """
+
+    def __init__(self, source: str | os.PathLike[str] | IO[str], *, lines: bool = False,
+                 version: int | str = "auto") -> None:
+        self.name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else getattr(
+            source, "name", None)
+        self._source = source
+        self._lines = lines
+        self._version = version
+        self.file_issues: list[Issue] = []
+        self.metadata: SubmissionMetadata | None = None
+        self.metadata_given = False
+
+    def _open(self) -> IO[str]:
+        if isinstance(self._source, (str, os.PathLike)):
+            return open(self._source, encoding="utf-8-sig", errors="replace")
+        return self._source
+
+    def _objects(self) -> Iterator[tuple[int, object]]:
+        """Record objects with their 1-based record numbers; metadata is taken on the way."""
+        handle = self._open()
+        try:
+            if not self._lines:
+                try:
+                    data = json.load(handle)
+                except (ValueError, RecursionError):
+                    self.file_issues.append(issue_for("X-JSN-02", 2))
+                    return
+                if not isinstance(data, Mapping) or not isinstance(data.get("records"), list):
+                    self.file_issues.append(issue_for("X-JSN-02", 2))
+                    return
+                self._take_metadata(data.get("metadata"), "metadata" in data)
+                yield from enumerate(data["records"], 1)
+                return
+            number = 0
+            for line in handle:
+                if not line.strip():
+                    continue
+                try:
+                    value: object = json.loads(line)
+                except (ValueError, RecursionError):
+                    value = _BAD_LINE
+                if number == 0 and isinstance(value, Mapping) and set(value) == {"metadata"}:
+                    self._take_metadata(value["metadata"], True)
+                    continue
+                number += 1
+                yield number, value
+        finally:
+            if handle is not self._source:
+                handle.close()
+
+    def _take_metadata(self, data: object, given: bool) -> None:
+        self.metadata_given = given
+        if given:
+            self.metadata, issues = metadata_issues(data)
+            self.file_issues.extend(issues)
+
+    def validate(self, **options: Any) -> Report:
+        """Validate every record; ``options`` as for :class:`dids.validate.Validator`."""
+        objects = self._objects()
+        first = next(objects, None)
+        lay = self._layout(first)
+        version = lay.version
+        if version == 2 and not self.metadata_given and not self._lines:
+            self.file_issues.append(issue_for("X-MET-01", 2, item="metadata"))
+        options.setdefault("source", self.name)
+        options.setdefault("metadata", self.metadata)
+        validator = Validator(version, **options)
+        columns: list[int | None] = [None] * len(lay)
+        if first is not None:
+            for number, value in _chain(first, objects):
+                row, issues = _row(lay, value, number)
+                if row is None:
+                    validator.add_unreadable_row(issues)
+                else:
+                    validator.check_row(row, number, columns, read_issues=issues)
+        for issue in self.file_issues:
+            validator.add_issue(issue)
+        return validator.finish()
+
+    def _layout(self, first: tuple[int, object] | None) -> Layout:
+        if self._version != "auto":
+            return layout(self._version)
+        records = [] if first is None else [first[1]]
+        raw = self.metadata.data_set_version if self.metadata else None
+        return layout(_version_of({"data_set_version": raw} if raw else None, records))
+
+
+_BAD_LINE = object()
+
+
+def _chain(first: tuple[int, object], rest: Iterator[tuple[int, object]]
+           ) -> Iterator[tuple[int, object]]:
+    yield first
+    yield from rest
+
+
+def _row(lay: Layout, value: object, number: int) -> tuple[list[str] | None, list[Issue]]:
+    """A record object as a raw row in catalogue order, with its X-JSN-01 issues."""
+    version = lay.version
+    if not isinstance(value, Mapping):
+        return None, [issue_for("X-JSN-01", version, row=number)]
+    issues = []
+    row = [""] * len(lay)
+    for key, text in value.items():
+        if key not in lay.names:
+            issues.append(issue_for("X-JSN-01", version, row=number))
+            continue
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            issues.append(issue_for("X-JSN-01", version, row=number, item=key))
+            continue
+        row[lay.index(key)] = text
+    return row, issues
