@@ -50,7 +50,7 @@ def test_v2_csv_header_is_derived_from_the_catalogue() -> None:
     reader = CsvReader([header.encode() + b"\n"].__iter__())  # type: ignore[arg-type]
     assert reader.version == 2
     assert reader.columns == list(range(1, 25))
-    assert reader.header_issues == []
+    assert reader.file_issues == []
 
 
 def test_every_rule_names_only_catalogue_items() -> None:

@@ -129,7 +129,7 @@ def test_v2_header_faults_are_file_rejects_with_locations() -> None:
     header = ",".join([*names, "LOCAL CODE", "NHS NUMBER"])
     line = ",".join([*make_row(2)[:-1], "X", "9990000026"])
     reader = CsvReader(csv_bytes(header, line))
-    assert [(i.code, i.item, i.column) for i in reader.header_issues] == [
+    assert [(i.code, i.item, i.column) for i in reader.file_issues] == [
         ("X-CSV-01", None, 24),
         ("X-CSV-03", "nhs_number", 25),
         ("X-CSV-02", "accession_number", None),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -28,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", help="the CSV submission file ('-' for standard input)")
     check.add_argument("--version", choices=["auto", "1", "2"], default="auto",
                        help="DIDS version of the file (default: auto)")
+    check.add_argument("--input-format", choices=["auto", "csv", "json", "jsonl", "xml"],
+                       default="auto", help="file format (default: by extension or content)")
     check.add_argument("--submitted", metavar="DATE",
                        help="submission date, YYYY-MM-DD or a timestamp (default: today, or "
                        "the metadata's created_at)")
@@ -48,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
                        help="also fail palindromic NHS numbers under DIDS001")
     check.add_argument("--reject-sentinels", action="store_true",
                        help="also fail placeholder NHS numbers under DIDS001")
+
+    convert = sub.add_parser("convert", help="convert between formats, and v1 to v2")
+    convert.add_argument("input", help="the submission to read")
+    convert.add_argument("output", help="the file to write ('-' for standard output)")
+    convert.add_argument("--to", choices=["1", "2"], help="DIDS version to write "
+                         "(default: the input's); only v1 to v2 is possible")
+    convert.add_argument("--input-format", choices=["auto", "csv", "json", "jsonl", "xml"],
+                         default="auto")
+    convert.add_argument("--format", choices=["auto", "csv", "json", "jsonl", "xml"],
+                         default="auto", dest="output_format",
+                         help="output format (default: by the output's extension, else csv)")
+    convert.add_argument("--metadata", metavar="FILE", help="v2 metadata (JSON) to write "
+                         "with a JSON or JSON Lines submission")
 
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", help="rule code, e.g. DIDS071 or X-TFC-01")
@@ -84,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args, out)
+        if args.command == "convert":
+            return _convert(args)
         if args.command == "explain":
             return _explain(args.code, out)
         if args.command == "codes":
@@ -91,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _items(int(args.version), args.output, out)
     except UsageError as error:
         print(f"dids: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # noqa: BLE001 - the last guard: no traceback, no values
+        print(f"dids: internal error ({type(error).__name__}); please report it",
+              file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -126,7 +148,7 @@ def _metadata(args: argparse.Namespace) -> tuple[Any, list[Any]]:
         if isinstance(data, dict) and "metadata" in data:
             data = data["metadata"]
         return metadata_issues(data)
-    if args.period:
+    if getattr(args, "period", None):
         try:
             start = date.fromisoformat(f"{args.period.strip()}-01")
         except ValueError:
@@ -160,8 +182,18 @@ def _reason(error: BaseException) -> str:
     return type(error).__name__
 
 
+def _open(path: str, input_format: str, version: str = "auto") -> Any:
+    from dids.io import open_reader
+
+    source: Any = sys.stdin.buffer if path == "-" else path
+    try:
+        return open_reader(source, format=input_format, version=version)  # type: ignore[arg-type]
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {_reason(error)}") from None
+
+
 def _validate(args: argparse.Namespace, out: IO[str]) -> int:
-    from dids.io.csv import CsvReader, feed_row
+    from dids.io._base import feed_row
     from dids.validate import Validator
 
     if args.limit_per_rule is not None and args.limit_per_rule < 0:
@@ -169,16 +201,11 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
     metadata, metadata_problems = _metadata(args)
     reference = _reference(args)
     submitted = _submitted(args.submitted)
-    source: Any = sys.stdin.buffer if args.file == "-" else args.file
-    try:
-        reader = CsvReader(source, version=args.version)
-    except OSError as error:
-        print(f"dids: cannot read {args.file}: {_reason(error)}", file=sys.stderr)
-        return EXIT_USAGE
+    reader = _open(args.file, args.input_format, args.version)
     validator = Validator(
         reader.version,
         submitted=submitted,
-        metadata=metadata,
+        metadata=metadata or reader.metadata,
         reference=reference,
         include_values=args.include_values,
         limit_per_rule=args.limit_per_rule,
@@ -186,8 +213,6 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
         reject_sentinels=args.reject_sentinels,
         source=args.file,
     )
-    for issue in reader.header_issues + metadata_problems:
-        validator.add_issue(issue)
     progress = sys.stderr.isatty()
     try:
         for raw in reader:
@@ -197,6 +222,8 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
     except OSError as error:
         print(f"dids: cannot read {args.file}: {_reason(error)}", file=sys.stderr)
         return EXIT_USAGE
+    for issue in reader.file_issues + metadata_problems:
+        validator.add_issue(issue)
     if progress and validator.report.records >= 50_000:
         print(file=sys.stderr)
     report = validator.finish()
@@ -207,6 +234,69 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
     else:
         out.write(render_report(report))
     return EXIT_OK if report.accepted else EXIT_REJECTED
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from dids.convert import NOTES, v1_to_v2
+    from dids.io import read_typed, write_records
+    from dids.records import RecordV1
+
+    reader = _open(args.input, args.input_format)
+    target_version = int(args.to) if args.to else reader.version
+    if target_version < reader.version:
+        raise UsageError("only v1 to v2 conversion is possible")
+    output_format = args.output_format
+    if output_format == "auto":
+        output_format = "csv" if args.output == "-" else _format_of(args.output)
+    if output_format == "xml" and target_version == 2:
+        raise UsageError("XML is defined for v1 files only")
+    metadata, problems = _metadata(args)
+    if problems:
+        raise UsageError(f"the metadata is invalid: {', '.join(i.item or '' for i in problems)}")
+    skipped: list[int] = []
+    notes: Counter[str] = Counter()
+
+    def records() -> Any:
+        for result in read_typed(reader):
+            if result.record is None:
+                skipped.append(result.row)
+                continue
+            record = result.record
+            if target_version == 2 and isinstance(record, RecordV1):
+                converted, found = v1_to_v2(record)
+                notes.update(note.code for note in found)
+                yield converted
+            else:
+                yield record
+
+    try:
+        if args.output == "-":
+            count = write_records(records(), sys.stdout, format=output_format, metadata=metadata)
+        else:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                count = write_records(records(), handle, format=output_format, metadata=metadata)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {_reason(error)}") from None
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    print(f"dids: wrote {count} v{target_version} records as {output_format}", file=sys.stderr)
+    for code, count in sorted(notes.items()):
+        print(f"dids: {code} x{count}: {NOTES[code]}", file=sys.stderr)
+    if skipped or reader.file_issues:
+        shown = ", ".join(str(row) for row in skipped[:20])
+        print(f"dids: {len(skipped)} rows could not be read and were not converted"
+              f"{': rows ' + shown if shown else ''}; run 'dids validate' for details",
+              file=sys.stderr)
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _format_of(path: str) -> str:
+    from dids.io import EXTENSIONS
+
+    return EXTENSIONS.get(os.path.splitext(path)[1].lower(), "csv")
 
 
 def render_report(report: Any) -> str:

@@ -43,9 +43,10 @@ class Severity(str, enum.Enum):
 
 
 class Scope(str, enum.Enum):
-    """Where a rule looks: one row, or the file as a whole."""
+    """Where a rule looks: a row's values, a row's text as read, or the file as a whole."""
 
     ROW = "row"
+    READ = "read"
     FILE = "file"
 
 

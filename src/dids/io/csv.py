@@ -13,11 +13,11 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
-import attrs
-
 from dids.catalogue import V1, V2, Layout, layout
+from dids.io._base import RawRow, ReadResult, read_typed, validate_reader
+from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
-from dids.validate import Issue, Report, Validator, issue_for
+from dids.validate import Issue, Report, issue_for
 
 __all__ = [
     "CsvReader",
@@ -33,24 +33,6 @@ __all__ = [
 Source = str | os.PathLike[str] | IO[bytes] | IO[str]
 _V1_WIDTH = len(V1)
 _HEADER_NAMES = {name.upper() for lay in (V1, V2) for name in lay.headers}
-
-
-@attrs.frozen
-class RawRow:
-    """One data row: its number, fields in catalogue order (``None`` if unreadable), issues."""
-
-    row: int
-    fields: list[str] | None
-    issues: tuple[Issue, ...] = ()
-
-
-@attrs.frozen
-class ReadResult:
-    """One data row read as a typed record, or the issues that stopped it being one."""
-
-    row: int
-    record: RecordV1 | RecordV2 | None
-    issues: tuple[Issue, ...] = ()
 
 
 class _Lines:
@@ -109,7 +91,7 @@ class CsvReader:
 
     The version is detected from the first line unless given: ``"auto"`` means v1 when the
     first line has 18 fields and is not a header of item names, else v2. Iterate for
-    :class:`RawRow` objects; header issues are in :attr:`header_issues`.
+    :class:`RawRow` objects; header issues are in :attr:`file_issues`.
     """
 
     def __init__(self, source: Source, *, version: int | str = "auto") -> None:
@@ -124,7 +106,8 @@ class CsvReader:
         else:
             self.version = layout(version).version
         self.layout: Layout = layout(self.version)
-        self.header_issues: list[Issue] = []
+        self.file_issues: list[Issue] = []
+        self.metadata: SubmissionMetadata | None = None
         self.columns: list[int | None] = list(range(1, len(self.layout) + 1))
         self._positions: list[int | None] = list(range(len(self.layout)))
         self._width = len(self.layout)
@@ -162,9 +145,9 @@ class CsvReader:
         for column, name in enumerate(header, 1):
             index = names.get(name.strip().upper())
             if index is None:
-                self.header_issues.append(issue_for("X-CSV-01", 2, column=column))
+                self.file_issues.append(issue_for("X-CSV-01", 2, column=column))
             elif positions[index] is not None:
-                self.header_issues.append(
+                self.file_issues.append(
                     issue_for("X-CSV-03", 2, item=self.layout.items[index].python_name,
                               column=column)
                 )
@@ -172,7 +155,7 @@ class CsvReader:
                 positions[index] = column - 1
         for index, item in enumerate(self.layout.items):
             if positions[index] is None and item.mandatory:
-                self.header_issues.append(issue_for("X-CSV-02", 2, item=item.python_name))
+                self.file_issues.append(issue_for("X-CSV-02", 2, item=item.python_name))
         self._positions = positions
         self.columns = [None if p is None else p + 1 for p in positions]
         self._width = len(header)
@@ -222,39 +205,15 @@ class CsvReader:
 
     def validate(self, **options: Any) -> Report:
         """Validate every row; see :class:`dids.validate.Validator` for ``options``."""
-        options.setdefault("source", self.name)
-        validator = Validator(self.version, **options)
-        for issue in self.header_issues:
-            validator.add_issue(issue)
-        for raw in self:
-            feed_row(validator, raw, self.columns)
-        return validator.finish()
+        return validate_reader(self, **options)
 
-    def records(self, **options: Any) -> Iterator[ReadResult]:
+    def records(self) -> Iterator[ReadResult]:
         """Typed records, or for each row the issues that stopped it being parsed."""
-        record_class = RecordV1 if self.version == 1 else RecordV2
-        validator = Validator(self.version, **options)
-        for raw in self:
-            issues = feed_row(validator, raw, self.columns)
-            record = None
-            if raw.fields is not None and not raw.issues:
-                try:
-                    record = record_class.from_row(raw.fields)
-                except ValueError:
-                    record = None
-            yield ReadResult(raw.row, record, tuple(issues) if record is None else ())
+        return read_typed(self)
 
 
 _SYNTAX_ERROR = "\x00dids:syntax-error"
 _BAD_TEXT = "\x00dids:bad-text"
-
-
-def feed_row(validator: Validator, raw: RawRow, columns: Sequence[int | None]) -> list[Issue]:
-    """Check one :class:`RawRow` with ``validator``; return all its issues."""
-    if raw.fields is None:
-        validator.add_unreadable_row(raw.issues)
-        return list(raw.issues)
-    return validator.check_row(raw.fields, raw.row, columns, read_issues=raw.issues)
 
 
 def _looks_v1(first: list[str]) -> bool:
@@ -276,10 +235,9 @@ def read_rows(source: Source, *, version: int | str = "auto") -> CsvReader:
     return CsvReader(source, version=version)
 
 
-def read_records(source: Source, *, version: int | str = "auto", **options: Any
-                 ) -> Iterator[ReadResult]:
+def read_records(source: Source, *, version: int | str = "auto") -> Iterator[ReadResult]:
     """Stream typed records (or the issues that stopped each row being one) from a CSV file."""
-    return CsvReader(source, version=version).records(**options)
+    return CsvReader(source, version=version).records()
 
 
 class UnsafeValue(ValueError):

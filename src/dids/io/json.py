@@ -19,9 +19,10 @@ import attrs
 import cattrs
 
 from dids.catalogue import Layout, layout
+from dids.io._base import RawRow, ReadResult, read_typed, validate_reader
 from dids.metadata import SubmissionMetadata, parse_metadata
 from dids.records import RecordV1, RecordV2
-from dids.validate import Issue, Report, Validator, issue_for, metadata_issues
+from dids.validate import Issue, Report, issue_for, metadata_issues
 
 __all__ = [
     "JsonReader",
@@ -80,7 +81,7 @@ def get_converter() -> cattrs.Converter:
         metadata = data.get("metadata")
         meta = None if metadata is None else converter.structure(metadata, SubmissionMetadata)
         version = _version_of(data.get("metadata"), data.get("records") or [])
-        cls = RecordV1 if version == 1 else RecordV2
+        cls: type[Record] = RecordV1 if version == 1 else RecordV2
         records = tuple(converter.structure(r, cls) for r in data["records"])
         return Submission(records, meta)
 
@@ -134,102 +135,104 @@ class JsonReader:
     """Reads a JSON or JSON Lines submission leniently, for validation.
 
     ``lines=True`` reads JSON Lines one line at a time (constant memory); a JSON document is
-    read whole. Faults become issues: :attr:`file_issues` for the file, per-record issues as
-    the records are validated.
+    read whole. Faults become issues: :attr:`file_issues` for the file (X-JSN-02, X-MET-01),
+    and per-row issues (X-JSN-01) on the rows.
     """
 
     def __init__(self, source: str | os.PathLike[str] | IO[str], *, lines: bool = False,
                  version: int | str = "auto") -> None:
         self.name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else getattr(
             source, "name", None)
-        self._source = source
-        self._lines = lines
-        self._version = version
         self.file_issues: list[Issue] = []
         self.metadata: SubmissionMetadata | None = None
-        self.metadata_given = False
+        self._handle = (open(source, encoding="utf-8-sig", errors="replace")  # noqa: SIM115
+                        if isinstance(source, (str, os.PathLike)) else None)
+        stream = self._handle if self._handle is not None else source
+        assert not isinstance(stream, (str, os.PathLike))
+        metadata_given = False
+        self._objects: Iterator[object]
+        if lines:
+            self._objects = _lines(stream)
+            first = next(self._objects, _END)
+            if isinstance(first, Mapping) and set(first) == {"metadata"}:
+                metadata_given = True
+                self._take_metadata(first["metadata"])
+                first = next(self._objects, _END)
+        else:
+            data = _load(stream)
+            self.close()
+            if data is None:
+                self.file_issues.append(issue_for("X-JSN-02", 2))
+                data = {"records": []}
+            metadata_given = "metadata" in data
+            if metadata_given:
+                self._take_metadata(data["metadata"])
+            self._objects = iter(data["records"])
+            first = next(self._objects, _END)
+        peek = [] if first is _END else [first]
+        if version == "auto":
+            raw = self.metadata.data_set_version if self.metadata else None
+            version = _version_of({"data_set_version": raw} if raw else None, peek)
+        self.layout: Layout = layout(version)
+        self.version = self.layout.version
+        self.columns: list[int | None] = [None] * len(self.layout)
+        if self.version == 2 and not metadata_given and not lines:
+            self.file_issues.append(issue_for("X-MET-01", 2, item="metadata"))
+        self._first = peek
 
-    def _open(self) -> IO[str]:
-        if isinstance(self._source, (str, os.PathLike)):
-            return open(self._source, encoding="utf-8-sig", errors="replace")
-        return self._source
+    def _take_metadata(self, data: object) -> None:
+        self.metadata, issues = metadata_issues(data)
+        self.file_issues.extend(issues)
 
-    def _objects(self) -> Iterator[tuple[int, object]]:
-        """Record objects with their 1-based record numbers; metadata is taken on the way."""
-        handle = self._open()
+    def __iter__(self) -> Iterator[RawRow]:
         try:
-            if not self._lines:
-                try:
-                    data = json.load(handle)
-                except (ValueError, RecursionError):
-                    self.file_issues.append(issue_for("X-JSN-02", 2))
-                    return
-                if not isinstance(data, Mapping) or not isinstance(data.get("records"), list):
-                    self.file_issues.append(issue_for("X-JSN-02", 2))
-                    return
-                self._take_metadata(data.get("metadata"), "metadata" in data)
-                yield from enumerate(data["records"], 1)
-                return
-            number = 0
-            for line in handle:
-                if not line.strip():
-                    continue
-                try:
-                    value: object = json.loads(line)
-                except (ValueError, RecursionError):
-                    value = _BAD_LINE
-                if number == 0 and isinstance(value, Mapping) and set(value) == {"metadata"}:
-                    self._take_metadata(value["metadata"], True)
-                    continue
-                number += 1
-                yield number, value
+            for number, value in enumerate(_chain(self._first, self._objects), 1):
+                row, issues = _row(self.layout, value, number)
+                yield RawRow(number, row, tuple(issues))
         finally:
-            if handle is not self._source:
-                handle.close()
+            self.close()
 
-    def _take_metadata(self, data: object, given: bool) -> None:
-        self.metadata_given = given
-        if given:
-            self.metadata, issues = metadata_issues(data)
-            self.file_issues.extend(issues)
+    def close(self) -> None:
+        """Close the file if this reader opened it."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
     def validate(self, **options: Any) -> Report:
         """Validate every record; ``options`` as for :class:`dids.validate.Validator`."""
-        objects = self._objects()
-        first = next(objects, None)
-        lay = self._layout(first)
-        version = lay.version
-        if version == 2 and not self.metadata_given and not self._lines:
-            self.file_issues.append(issue_for("X-MET-01", 2, item="metadata"))
-        options.setdefault("source", self.name)
-        options.setdefault("metadata", self.metadata)
-        validator = Validator(version, **options)
-        columns: list[int | None] = [None] * len(lay)
-        if first is not None:
-            for number, value in _chain(first, objects):
-                row, issues = _row(lay, value, number)
-                if row is None:
-                    validator.add_unreadable_row(issues)
-                else:
-                    validator.check_row(row, number, columns, read_issues=issues)
-        for issue in self.file_issues:
-            validator.add_issue(issue)
-        return validator.finish()
+        return validate_reader(self, **options)
 
-    def _layout(self, first: tuple[int, object] | None) -> Layout:
-        if self._version != "auto":
-            return layout(self._version)
-        records = [] if first is None else [first[1]]
-        raw = self.metadata.data_set_version if self.metadata else None
-        return layout(_version_of({"data_set_version": raw} if raw else None, records))
+    def records(self) -> Iterator[ReadResult]:
+        """Typed records, or for each record the issues that stopped it being parsed."""
+        return read_typed(self)
 
 
+_END = object()
 _BAD_LINE = object()
 
 
-def _chain(first: tuple[int, object], rest: Iterator[tuple[int, object]]
-           ) -> Iterator[tuple[int, object]]:
-    yield first
+def _load(stream: IO[str]) -> Mapping[str, Any] | None:
+    try:
+        data = json.load(stream)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, Mapping) or not isinstance(data.get("records"), list):
+        return None
+    return data
+
+
+def _lines(stream: IO[str]) -> Iterator[object]:
+    for line in stream:
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except (ValueError, RecursionError):
+            yield _BAD_LINE
+
+
+def _chain(first: list[object], rest: Iterator[object]) -> Iterator[object]:
+    yield from first
     yield from rest
 
 

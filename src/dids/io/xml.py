@@ -14,12 +14,14 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from xml.parsers import expat
-from xml.sax.saxutils import quoteattr
 from xml.sax.saxutils import escape as escape_text
+from xml.sax.saxutils import quoteattr
 
 from dids.catalogue import V1
+from dids.io._base import RawRow, ReadResult, read_typed, validate_reader
+from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1
-from dids.validate import Issue, Report, Validator, issue_for
+from dids.validate import Issue, Report, issue_for
 
 __all__ = ["XmlReader", "write_xml"]
 
@@ -48,11 +50,19 @@ class _Malformed(Exception):
 class XmlReader:
     """Streams the records of a v1 XML file as raw rows in catalogue order."""
 
+    version = 1
+    metadata: SubmissionMetadata | None = None
+
     def __init__(self, source: str | os.PathLike[str] | IO[bytes]) -> None:
         self._source = source
         self.name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else getattr(
             source, "name", None)
         self.file_issues: list[Issue] = []
+        self.columns: list[int | None] = [None] * len(V1)
+
+    def __iter__(self) -> Iterator[RawRow]:
+        for number, row in enumerate(self.rows(), 1):
+            yield RawRow(number, row)
 
     def rows(self) -> Iterator[list[str]]:
         """Raw rows, one per ``ImagingActivity``; a fault ends the file with DIDS076."""
@@ -84,19 +94,11 @@ class XmlReader:
 
     def validate(self, **options: Any) -> Report:
         """Validate every record; ``options`` as for :class:`dids.validate.Validator`."""
-        options.setdefault("source", self.name)
-        validator = Validator(1, **options)
-        columns: list[int | None] = [None] * len(V1)
-        for number, row in enumerate(self.rows(), 1):
-            validator.check_row(row, number, columns)
-        for issue in self.file_issues:
-            validator.add_issue(issue)
-        return validator.finish()
+        return validate_reader(self, **options)
 
-    def records(self) -> Iterator[RecordV1]:
-        """Typed records; raises :class:`dids.records.RowError` on a malformed value."""
-        for row in self.rows():
-            yield RecordV1.from_row(row)
+    def records(self) -> Iterator[ReadResult]:
+        """Typed records, or for each record the issues that stopped it being parsed."""
+        return read_typed(self)
 
 
 def _refuse(*_: object) -> None:
@@ -118,7 +120,7 @@ class _State:
     def start(self, name: str, attributes: dict[str, str]) -> None:
         name = name.rsplit(" ", 1)[-1]
         depth = len(self.path)
-        if depth == 0 and name != "DIDS" or depth == 1 and name != "DIDSRecord":
+        if (depth == 0 and name != "DIDS") or (depth == 1 and name != "DIDSRecord"):
             raise _Malformed
         self.path.append(name)
         inner = tuple(self.path[2:])
