@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"dids: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as error:  # noqa: BLE001 - the last guard: no traceback, no values
+    except Exception as error:
         print(f"dids: internal error ({type(error).__name__}); please report it",
               file=sys.stderr)
         return EXIT_USAGE

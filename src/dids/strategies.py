@@ -15,7 +15,7 @@ date chain request <= received <= procedure start <= end <= report. Every record
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Literal, overload
 
 try:
     from hypothesis import strategies as st
@@ -232,7 +232,13 @@ def _record(draw: st.DrawFn, version: int) -> RecordV1 | RecordV2:
     return RecordV2(**values)
 
 
-def records(*, version: int = 2) -> st.SearchStrategy[RecordV1 | RecordV2]:
+@overload
+def records(*, version: Literal[1]) -> st.SearchStrategy[RecordV1]: ...
+@overload
+def records(*, version: Literal[2] = 2) -> st.SearchStrategy[RecordV2]: ...
+@overload
+def records(*, version: int) -> st.SearchStrategy[RecordV1 | RecordV2]: ...
+def records(*, version: int = 2) -> st.SearchStrategy[Any]:
     """Valid typed records of DIDS ``version`` (1 or 2).
 
     Each passes every rule that needs no reference data when validated on its own with a
