@@ -10,6 +10,7 @@ sys.path.insert(0, str(ROOT.parent / "src"))
 
 from dids import __version__  # noqa: E402
 from dids._docgen import write_reference  # noqa: E402
+from dids._oracle import rule_examples  # noqa: E402
 
 project = "dids"
 author = "The dids developers"
@@ -28,4 +29,4 @@ autodoc_typehints = "description"
 nitpicky = False
 suppress_warnings = ["myst.header"]
 
-write_reference(ROOT / "reference" / "generated")
+write_reference(ROOT / "reference" / "generated", rule_examples())

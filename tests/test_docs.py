@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from dids._docgen import item_slug, write_reference
+from dids._oracle import rule_examples
 from dids.catalogue import LAYOUTS
 from dids.codes import CODE_LISTS
 from dids.rules import RULES
 
 
 def test_every_item_code_list_and_rule_has_its_page(tmp_path: Path) -> None:
-    written = set(write_reference(tmp_path))
+    written = set(write_reference(tmp_path, rule_examples()))
     for layout in LAYOUTS.values():
         for item in layout.items:
             page = tmp_path / "items" / f"{item_slug(item)}.md"
@@ -24,6 +25,7 @@ def test_every_item_code_list_and_rule_has_its_page(tmp_path: Path) -> None:
         text = (tmp_path / "rules" / f"{code}.md").read_text("utf-8")
         assert rule.message in text
         assert rule.disposition.value in text
+        assert "## Example" in text
     index = (tmp_path / "rules.md").read_text("utf-8")
     assert all(f"rules/{code}" in index for code in RULES)
     assert "dids validate" in (tmp_path / "cli.md").read_text("utf-8")

@@ -65,6 +65,19 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--metadata", metavar="FILE", help="v2 metadata (JSON) to write "
                          "with a JSON or JSON Lines submission")
 
+    generate = sub.add_parser("generate", help="write a seeded synthetic submission")
+    generate.add_argument("count", type=int, help="number of records")
+    generate.add_argument("output", help="the file to write ('-' for standard output)")
+    generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument("--version", choices=["1", "2"], default="2")
+    generate.add_argument("--invalid-rate", type=float, default=0.0, metavar="P",
+                          help="share of records broken on purpose, 0 to 1")
+    generate.add_argument("--format", choices=["csv", "json", "jsonl"], default="csv",
+                          dest="output_format")
+    generate.add_argument("--period", metavar="YYYY-MM", help="reporting month")
+    generate.add_argument("--metadata", metavar="FILE",
+                          help="also write the v2 metadata (JSON) for a CSV submission here")
+
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", help="rule code, e.g. DIDS071 or X-TFC-01")
 
@@ -102,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args, out)
         if args.command == "convert":
             return _convert(args)
+        if args.command == "generate":
+            return _generate(args)
         if args.command == "explain":
             return _explain(args.code, out)
         if args.command == "codes":
@@ -290,6 +305,51 @@ def _convert(args: argparse.Namespace) -> int:
               f"{': rows ' + shown if shown else ''}; run 'dids validate' for details",
               file=sys.stderr)
         return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from dids.generate import generate_rows, metadata_for, submission_date_for
+    from dids.records import RecordV1, RecordV2
+
+    version = int(args.version)
+    if args.count < 0 or not 0.0 <= args.invalid_rate <= 1.0:
+        raise UsageError("count must be 0 or more and --invalid-rate between 0 and 1")
+    period = None
+    if args.period:
+        try:
+            period = date.fromisoformat(f"{args.period.strip()}-01")
+        except ValueError:
+            raise UsageError("--period must be a month such as 2026-04") from None
+    rows = generate_rows(args.count, seed=args.seed, version=version,
+                         invalid_rate=args.invalid_rate, period=period)
+    metadata = metadata_for(version, args.count, period) if version == 2 else None
+    handle = sys.stdout if args.output == "-" else open(  # noqa: SIM115 - closed below
+        args.output, "w", encoding="utf-8", newline="")
+    try:
+        if args.output_format == "csv":
+            import csv
+
+            writer = csv.writer(handle, lineterminator="\r\n")
+            if version == 2:
+                from dids.catalogue import V2
+
+                writer.writerow(V2.headers)
+            writer.writerows(row.fields for row in rows)
+        else:
+            from dids.io import write_records
+
+            cls = RecordV1 if version == 1 else RecordV2
+            typed = (cls.from_row(row.fields) for row in rows if row.intended is None)
+            write_records(typed, handle, format=args.output_format, metadata=metadata)
+    finally:
+        if handle is not sys.stdout:
+            handle.close()
+    if args.metadata and metadata is not None:
+        with open(args.metadata, "w", encoding="utf-8") as meta:
+            json.dump(metadata.to_dict(), meta, indent=2)
+    print(f"dids: generated {args.count} v{version} records (seed {args.seed}); validate with "
+          f"--submitted {submission_date_for(version, period).isoformat()}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ date chain request <= received <= procedure start <= end <= report. Every record
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Literal, overload
 
@@ -25,16 +26,26 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
         "dids.strategies needs Hypothesis: install the extra with 'pip install dids[hypothesis]'"
     ) from error
 
-from dids.catalogue import V2_START, layout
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from dids._oracle import FILE_RULES, InvalidExample, file_example, row_example
+from dids.catalogue import V2_START, Kind, layout
 from dids.codes import CODE_LISTS, CodeEnum
 from dids.identifiers import nhs_number, snomed_ct
 from dids.identifiers.ods import defaults
+from dids.io.json import Submission
+from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
+from dids.rules import RULES
 
 __all__ = [
+    "InvalidExample",
     "accession_numbers",
     "gp_practice_codes",
     "imaging_site_codes",
+    "invalid_records",
+    "item_values",
     "nhs_numbers",
     "nicip_codes",
     "organisation_codes",
@@ -42,6 +53,8 @@ __all__ = [
     "records",
     "referrer_codes",
     "snomed_ct_codes",
+    "submission_date",
+    "submissions",
 ]
 
 _DIGITS = "0123456789"
@@ -164,9 +177,10 @@ def _code(name: str, day: date) -> st.SearchStrategy[CodeEnum]:
 
 
 @st.composite
-def _record(draw: st.DrawFn, version: int) -> RecordV1 | RecordV2:
-    first, last = (_V1_FIRST, _V1_LAST) if version == 1 else (V2_START, _V2_LAST)
-    day = draw(st.dates(first, last))
+def _record(draw: st.DrawFn, version: int, first: date | None = None, last: date | None = None
+            ) -> RecordV1 | RecordV2:
+    low, high = (_V1_FIRST, _V1_LAST) if version == 1 else (V2_START, _V2_LAST)
+    day = draw(st.dates(first or low, last or high))
     start = datetime.combine(day, draw(st.times().map(lambda t: t.replace(microsecond=0))))
     end = start + timedelta(minutes=draw(st.integers(0, 180)))
     report = end + timedelta(minutes=draw(st.integers(0, 27 * 24 * 60)))
@@ -248,9 +262,106 @@ def records(*, version: int = 2) -> st.SearchStrategy[Any]:
     return _record(version)
 
 
+@st.composite
+def _submission(draw: st.DrawFn, version: int, min_size: int, max_size: int) -> Submission:
+    low, high = (_V1_FIRST, _V1_LAST) if version == 1 else (V2_START, _V2_LAST)
+    month = draw(st.dates(low, high)).replace(day=1)
+    end = month + relativedelta(day=31)
+    found = draw(st.lists(_record(version, month, end), min_size=min_size, max_size=max_size))
+    unique = tuple(
+        attrs.evolve(record, accession_number=f"{(record.accession_number or 'A')[:14]}-{n}")
+        for n, record in enumerate(found)
+    )
+    if version == 1:
+        return Submission(unique)
+    created = datetime.combine(end + timedelta(days=32), time(9), timezone.utc)
+    return Submission(unique, SubmissionMetadata(month, end, "RA7", created, len(unique)))
+
+
+def submissions(*, version: int = 2, min_size: int = 1, max_size: int = 20
+                ) -> st.SearchStrategy[Submission]:
+    """Valid submissions: records of one reporting month with unique keys, and (v2) metadata.
+
+    Validated with the metadata's creation time as the submission date (v2), or a date in the
+    month after the reporting month (v1), a submission raises no issue.
+    """
+    _check_version(version)
+    if not 0 <= min_size <= max_size:
+        raise InvalidArgument("need 0 <= min_size <= max_size")
+    return _submission(version, min_size, max_size)
+
+
 def submission_date(record: RecordV1 | RecordV2) -> date:
     """A submission date at which ``record`` raises no window warning: its last event's day."""
     values = [getattr(record, item.python_name) for item in layout(record.LAYOUT.version)]
     days = [v.date() if isinstance(v, datetime) else v for v in values
             if isinstance(v, date) and not isinstance(v, time)]
     return max(days)
+
+
+def invalid_records(*, rule: str | None = None, version: int = 2
+                    ) -> st.SearchStrategy[InvalidExample]:
+    """Submissions built to break ``rule`` (any rule of the layout when ``None``).
+
+    Each :class:`InvalidExample` knows the codes it must trigger (the rule and the companions
+    that necessarily come with it) and validates itself with the submission date, metadata and
+    reference data it needs; nothing else fires.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5)
+    ... @given(invalid_records(rule="DIDS071"))
+    ... def test_duplicates(example):
+    ...     assert set(example.validate().counts) == example.codes == {"DIDS071"}
+    >>> test_duplicates()
+    """
+    _check_version(version)
+    codes = [code for code, found in RULES.items() if version in found.versions]
+    if rule is not None and rule not in codes:
+        raise InvalidArgument(f"no rule {rule!r} applies to DIDS v{version}")
+    chosen = st.just(rule) if rule is not None else st.sampled_from(codes)
+    return st.tuples(chosen, _record(version)).map(_example)
+
+
+def _example(pair: tuple[str, RecordV1 | RecordV2]) -> InvalidExample:
+    code, record = pair
+    return file_example(code, record) if code in FILE_RULES else row_example(code, record)
+
+
+_TEXT_ITEMS: dict[str, Callable[[], st.SearchStrategy[str]]] = {
+    "nhs_number": nhs_numbers,
+    "postcode": postcodes,
+    "gp_practice": gp_practice_codes,
+    "referrer": referrer_codes,
+    "referring_organisation": organisation_codes,
+    "nicip_code": nicip_codes,
+    "snomed_code": snomed_ct_codes,
+    "imaging_site": imaging_site_codes,
+    "accession_number": accession_numbers,
+}
+
+
+def item_values(name: str, *, version: int = 2) -> st.SearchStrategy[Any]:
+    """Valid typed values of the data item ``name`` (Python or Data Dictionary name).
+
+    Driven by the catalogue: dates, times, timestamps and code lists by the item's kind, text
+    identifiers by their own strategy above.
+    """
+    _check_version(version)
+    lay = layout(version)
+    if name not in lay:
+        raise InvalidArgument(f"no item {name!r} in DIDS v{version}")
+    item = lay[name]
+    if item.kind is Kind.DATE:
+        return st.dates(date(1900, 1, 2), _V2_LAST)
+    if item.kind is Kind.TIME:
+        return st.times().map(lambda t: t.replace(microsecond=0))
+    if item.kind is Kind.TIMESTAMP:
+        return st.builds(
+            lambda moment, offset: moment.replace(microsecond=0, tzinfo=offset),
+            st.datetimes(datetime(1970, 1, 1), datetime(2030, 12, 31)),
+            st.sampled_from(_OFFSETS),
+        )
+    code_list = item.code_list
+    if item.kind is Kind.CODE and code_list is not None:
+        return st.sampled_from(list(code_list.enum))
+    return _TEXT_ITEMS[item.python_name]()
