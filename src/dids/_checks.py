@@ -9,6 +9,8 @@ column indices and parameters once per validation, so the per-row work is only t
 
 from __future__ import annotations
 
+import calendar
+import functools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -308,6 +310,9 @@ def is_after(first: date, second: date) -> bool:
     "DIDS051", "DIDS066", "X-TSP-02",
 )  # fmt: skip
 def _in_order(rule: Rule, ctx: CheckContext) -> RowCheck:
+    simple = _simple_order(rule, ctx)
+    if simple is not None:
+        return simple
     earlier, later = _points(rule, ctx)
 
     def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
@@ -315,6 +320,32 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowCheck:
         return first is not None and second is not None and is_after(first, second)
 
     return check
+
+
+def _simple_order(rule: Rule, ctx: CheckContext) -> RowCheck | None:
+    """The same comparison as :func:`is_after`, specialised when each side is one value of a
+    known kind (no date with a time), so that the per-row work is a single comparison."""
+    names = rule.items(ctx.version)
+    if len(names) != 2 or any(n in ctx.layout and ctx.layout[n].kind is Kind.TIME
+                              for n in names):
+        return None
+    first, second = names
+    kind = ctx.layout[first].kind
+    a = ctx.layout.index(first)
+    if second == _SUBMISSION:
+        moment = ctx.submitted
+        if kind is Kind.TIMESTAMP and not isinstance(moment, datetime):
+            return lambda raw, values: values[a] is not None and values[a].date() > moment
+        return lambda raw, values: values[a] is not None and values[a] > moment
+    b = ctx.layout.index(second)
+    other = ctx.layout[second].kind
+    if kind is other:
+        return lambda raw, values: (
+            values[a] is not None and values[b] is not None and values[a] > values[b])
+    if kind is Kind.DATE and other is Kind.TIMESTAMP:
+        return lambda raw, values: (
+            values[a] is not None and values[b] is not None and values[a] > values[b].date())
+    return None
 
 
 @row_check("DIDS028", "DIDS038")
@@ -336,11 +367,15 @@ def _report_within_month(rule: Rule, ctx: CheckContext) -> RowCheck:
     report, start = (ctx.layout.index(name) for name in rule.items(ctx.version))
     step = relativedelta(months=int(rule.params["max_months"]))
 
+    @functools.cache
+    def limit(done: date) -> date:
+        return done + step
+
     def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
         issued, done = values[report], values[start]
         if issued is None or done is None:
             return False
-        return bool(_local_date(issued) > _local_date(done) + step)
+        return _local_date(issued) > limit(_local_date(done))
 
     return check
 
@@ -381,12 +416,12 @@ def months_between(later: date, earlier: date) -> float:
 
 
 def _is_month_end(day: date) -> bool:
-    return (day + relativedelta(days=1)).month != day.month
+    return day.day == calendar.monthrange(day.year, day.month)[1]
 
 
 def last_day_of_month(day: date) -> date:
     """The last day of ``day``'s month."""
-    return day + relativedelta(day=31)
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 @row_check("DIDS049", "DIDS055", versions=(1,))
@@ -396,12 +431,14 @@ def _submission_window_v1(rule: Rule, ctx: CheckContext) -> RowCheck:
     warn, reject = float(rule.params["warn_months"]), float(rule.params["reject_months"])
     is_warning = rule.code == "DIDS049"
 
-    def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
-        tested = values[column]
-        if tested is None:
-            return False
+    @functools.cache
+    def fails(tested: date) -> bool:
         months = months_between(month_end, tested)
         return warn <= months < reject if is_warning else months >= reject
+
+    def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
+        tested = values[column]
+        return tested is not None and fails(tested)
 
     return check
 
