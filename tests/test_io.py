@@ -6,19 +6,21 @@ import io
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dids import derive, examples
 from dids.convert import uk_offset, v1_to_v2
-from dids.io import detect_format, open_reader, read_typed, write_records
+from dids.io import InvalidRecord, detect_format, open_reader, read_typed, write_records
 from dids.io.csv import UnsafeValue, write_csv
 from dids.io.json import JsonReader, Submission, get_converter, read_json, write_json
 from dids.io.xml import XmlReader, write_xml
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
 from dids.strategies import records
+from dids.validate import Issue
 
 DATA = Path(__file__).parent / "data"
 METADATA = SubmissionMetadata(
@@ -28,7 +30,7 @@ METADATA = SubmissionMetadata(
 
 def _csv(recs: list[RecordV1] | list[RecordV2]) -> bytes:
     out = io.StringIO(newline="")
-    write_csv(recs, out)
+    write_csv(recs, out, on_invalid="write")
     return out.getvalue().encode()
 
 
@@ -68,7 +70,7 @@ def test_json_round_trip(recs: list[RecordV2]) -> None:
 def test_json_lines_round_trip(recs: list[RecordV1] | list[RecordV2]) -> None:
     out = io.StringIO()
     metadata = METADATA if isinstance(recs[0], RecordV2) else None
-    write_records(recs, out, format="jsonl", metadata=metadata)
+    write_records(recs, out, format="jsonl", metadata=metadata, on_invalid="write")
     assert _read(out.getvalue().encode(), "jsonl") == recs
 
 
@@ -78,6 +80,24 @@ def test_xml_round_trip(recs: list[RecordV1]) -> None:
     out = io.StringIO()
     write_xml(recs, out)
     assert _read(out.getvalue().encode(), "xml") == recs
+
+
+def test_writers_refuse_or_report_invalid_records() -> None:
+    good = RecordV1.from_row(examples.path("v1_valid.csv").read_text().splitlines()[0]
+                             .split(","))
+    bad = attrs.evolve(good, nhs_number="9990000019", accession_number="X2")
+    twin = attrs.evolve(good)
+    with pytest.raises(InvalidRecord) as caught:
+        write_csv([good, bad], io.StringIO())
+    assert caught.value.row == 2 and caught.value.codes == ("DIDS001",)
+    assert "9990000019" not in str(caught.value)
+    issues: list[Issue] = []
+    out = io.StringIO()
+    assert write_csv([good, bad, twin], out, on_invalid="skip", issues=issues) == 1
+    assert [(i.row, i.code) for i in issues] == [(2, "DIDS001"), (3, "DIDS071")]
+    assert write_csv([good, bad], io.StringIO(), on_invalid="write") == 2
+    with pytest.raises(InvalidRecord):
+        write_csv([good], io.StringIO(), submitted=date(2024, 3, 1))
 
 
 def test_converter_is_a_fresh_factory_product() -> None:
@@ -118,12 +138,12 @@ def test_golden_v2_files(fmt: str, golden: str) -> None:
 def test_writer_refuses_formula_values_and_mixed_layouts() -> None:
     record = RecordV1(accession_number="=HYPERLINK(1)", imaging_site="RA701")
     with pytest.raises(UnsafeValue) as caught:
-        write_csv([record], io.StringIO())
+        write_csv([record], io.StringIO(), on_invalid="write")
     assert "HYPERLINK" not in str(caught.value)
     with pytest.raises(ValueError, match="same layout"):
-        write_csv([RecordV1(), RecordV2()], io.StringIO())
+        write_csv([RecordV1(), RecordV2()], io.StringIO(), on_invalid="write")
     with pytest.raises(ValueError, match="v1 records only"):
-        write_records([RecordV2()], io.StringIO(), format="xml")
+        write_records([RecordV2()], io.StringIO(), format="xml", on_invalid="write")
 
 
 def test_format_detection(tmp_path: Path) -> None:

@@ -288,10 +288,12 @@ def _convert(args: argparse.Namespace) -> int:
 
     try:
         if args.output == "-":
-            count = write_records(records(), sys.stdout, format=output_format, metadata=metadata)
+            count = write_records(records(), sys.stdout, format=output_format, metadata=metadata,
+                                  on_invalid="write")
         else:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:
-                count = write_records(records(), handle, format=output_format, metadata=metadata)
+                count = write_records(records(), handle, format=output_format,
+                                      metadata=metadata, on_invalid="write")
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {_reason(error)}") from None
     except ValueError as error:
@@ -341,7 +343,8 @@ def _generate(args: argparse.Namespace) -> int:
 
             cls = RecordV1 if version == 1 else RecordV2
             typed = (cls.from_row(row.fields) for row in rows if row.intended is None)
-            write_records(typed, handle, format=args.output_format, metadata=metadata)
+            write_records(typed, handle, format=args.output_format, metadata=metadata,
+                          on_invalid="write")
     finally:
         if handle is not sys.stdout:
             handle.close()

@@ -29,6 +29,7 @@ from dids.convert import uk_offset
 from dids.identifiers import nhs_number
 from dids.metadata import SubmissionMetadata
 from dids.rules import RULES
+from dids.validate import SUBMISSION_RULES
 
 __all__ = ["GeneratedRow", "generate_rows", "metadata_for", "period_for", "submission_date_for"]
 
@@ -86,11 +87,10 @@ def _breakable(version: int) -> list[str]:
         code
         for (code, ver), found in sorted(_mutations.MUTATIONS.items())
         if ver == version and not RULES[code].reference_data
-        and not (found.companions | {code}) & _SUBMISSION_RULES
+        and not (found.companions | {code}) & SUBMISSION_RULES
     ]
 
 
-_SUBMISSION_RULES = frozenset({"DIDS049", "DIDS051", "DIDS055", "DIDS066"})
 
 
 def generate_rows(

@@ -36,7 +36,11 @@ from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
 from dids.reference import ReferenceData
 from dids.rules import RULES, Disposition, Rule, Scope, Severity, rules_for
 
+#: Rules about the submission date, which a writer cannot check before the file is submitted.
+SUBMISSION_RULES = frozenset({"DIDS049", "DIDS051", "DIDS055", "DIDS066"})
+
 __all__ = [
+    "SUBMISSION_RULES",
     "Issue",
     "Report",
     "Validator",
@@ -175,8 +179,10 @@ class Validator:
         reject_palindromes: bool = False,
         reject_sentinels: bool = False,
         source: str | None = None,
+        skip_rules: Iterable[str] = (),
     ) -> None:
         self.layout: Layout = layout(version)
+        self._skip = frozenset(skip_rules)
         if submitted is None:
             submitted = metadata.created_at if metadata and metadata.created_at else date.today()
         self.metadata = metadata
@@ -205,7 +211,8 @@ class Validator:
     # -- compilation ------------------------------------------------------------------------
 
     def _rules(self) -> Iterator[Rule]:
-        return (rule for rule in rules_for(self.layout.version) if rule.scope is Scope.ROW)
+        return (rule for rule in rules_for(self.layout.version)
+                if rule.scope is Scope.ROW and rule.code not in self._skip)
 
     def _compile_field_checks(self) -> list[list[tuple[Rule, FieldCheck]]]:
         checks: list[list[tuple[Rule, FieldCheck]]] = [[] for _ in self.layout]
@@ -365,6 +372,15 @@ class Validator:
             self._key_columns = columns
         return issues
 
+    def duplicate_key(self, fields: Sequence[str]) -> int | None:
+        """The DIDS071 key hash of a raw row, or ``None`` when part of the key is blank."""
+        return self._key([text.strip() for text in fields])
+
+    def duplicate_issue(self, row: int) -> Issue:
+        """A DIDS071 issue at ``row``."""
+        return self._issue(RULES["DIDS071"], self.layout.index("accession_number"), row, None,
+                           _NO_VALUES)
+
     def _report_duplicates(self) -> None:
         """DIDS071 at the end of the file: every member of a duplicate group is rejected.
 
@@ -439,7 +455,8 @@ def validate_rows(
     """Validate raw rows (strings in catalogue order) of layout ``version``.
 
     ``options`` are those of :class:`Validator`: ``submitted``, ``metadata``, ``reference``,
-    ``include_values``, ``limit_per_rule``, ``reject_palindromes``, ``reject_sentinels``.
+    ``include_values``, ``limit_per_rule``, ``reject_palindromes``, ``reject_sentinels``,
+    ``skip_rules``.
     """
     validator = Validator(version, **options)
     width = len(validator.layout)

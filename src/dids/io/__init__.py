@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import IO, Literal
 
-from dids.io._base import RawRow, ReadResult, SubmissionReader, read_typed, validate_reader
+from dids.io._base import (
+    InvalidRecord,
+    OnInvalid,
+    RawRow,
+    ReadResult,
+    SubmissionReader,
+    checked,
+    read_typed,
+    validate_reader,
+)
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
 
@@ -19,9 +29,12 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "Format",
+    "InvalidRecord",
+    "OnInvalid",
     "RawRow",
     "ReadResult",
     "SubmissionReader",
+    "checked",
     "detect_format",
     "open_reader",
     "read_typed",
@@ -81,14 +94,20 @@ def write_records(
     *,
     format: Format,
     metadata: SubmissionMetadata | None = None,
+    on_invalid: OnInvalid = "raise",
+    submitted: date | datetime | None = None,
 ) -> int:
-    """Write records in ``format`` to a text stream (opened with ``newline=""``); the count."""
+    """Write records in ``format`` to a text stream (opened with ``newline=""``); the count.
+
+    Records are checked first, as :func:`checked` describes.
+    """
     from dids.io.csv import write_csv
     from dids.io.json import Submission, write_json, write_jsonl
     from dids.io.xml import write_xml
 
+    records = checked(records, on_invalid=on_invalid, submitted=submitted)
     if format == "csv":
-        return write_csv(records, target)
+        return write_csv(records, target, on_invalid="write")
     if format == "jsonl":
         return write_jsonl(records, target, metadata=metadata)
     if format == "xml":

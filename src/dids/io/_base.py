@@ -2,14 +2,75 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, Literal, Protocol
 
 import attrs
 
 from dids.metadata import SubmissionMetadata
+from dids.exceptions import ValidationError
 from dids.records import RecordV1, RecordV2, RowError
-from dids.validate import Issue, Report, Validator
+from dids.rules import Disposition
+from dids.validate import SUBMISSION_RULES, Issue, Report, Validator
+
+OnInvalid = Literal["raise", "skip", "write"]
+
+
+class InvalidRecord(ValidationError):
+    """A record that would be rejected was given to a writer; ``row`` and ``codes`` say why.
+
+    The message names the record's position and the rule codes, never its values.
+    """
+
+    def __init__(self, row: int, codes: Sequence[str]) -> None:
+        super().__init__(f"Record {row} would be rejected: {', '.join(codes)}.")
+        self.row = row
+        self.codes = tuple(codes)
+
+
+def checked(
+    records: Iterable[RecordV1 | RecordV2],
+    *,
+    on_invalid: OnInvalid = "raise",
+    submitted: date | datetime | None = None,
+    issues: list[Issue] | None = None,
+) -> Iterator[RecordV1 | RecordV2]:
+    """The records a writer may write, checked with the row rules and DIDS071.
+
+    ``on_invalid``: ``"raise"`` stops with :class:`InvalidRecord` at the first record that would
+    be rejected; ``"skip"`` leaves such records out and adds their issues to ``issues``;
+    ``"write"`` writes everything unchecked. Warnings never stop a record. The rules about the
+    submission date (:data:`dids.validate.SUBMISSION_RULES`) are checked only when
+    ``submitted`` is given. Every layout must be the same; mixing raises ``ValueError``.
+    """
+    validator: Validator | None = None
+    keys: set[int] = set()
+    for number, record in enumerate(records, 1):
+        version = record.LAYOUT.version
+        if validator is None:
+            skip = SUBMISSION_RULES if submitted is None else frozenset()
+            validator = Validator(version, submitted=submitted, skip_rules=skip)
+        elif version != validator.layout.version:
+            raise ValueError("All records of a submission must have the same layout.")
+        if on_invalid == "write":
+            yield record
+            continue
+        row = record.to_row()
+        found = [i for i in validator.check_row(row, number)
+                 if i.disposition is Disposition.RECORD_REJECT]
+        key = validator.duplicate_key(row)
+        if key is not None and key in keys:
+            found.append(validator.duplicate_issue(number))
+        if found:
+            if on_invalid == "raise":
+                raise InvalidRecord(number, [issue.code for issue in found])
+            if issues is not None:
+                issues.extend(found)
+            continue
+        if key is not None:
+            keys.add(key)
+        yield record
 
 
 @attrs.frozen

@@ -11,10 +11,18 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 from typing import IO, Any
 
 from dids.catalogue import V1, V2, Layout, layout
-from dids.io._base import RawRow, ReadResult, read_typed, validate_reader
+from dids.io._base import (
+    OnInvalid,
+    RawRow,
+    ReadResult,
+    checked,
+    read_typed,
+    validate_reader,
+)
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
 from dids.validate import Issue, Report, issue_for
@@ -252,17 +260,22 @@ def write_csv(
     target: IO[str],
     *,
     version: int | None = None,
+    on_invalid: OnInvalid = "raise",
+    submitted: date | datetime | None = None,
+    issues: list[Issue] | None = None,
 ) -> int:
     """Write records as a CSV submission file to a text stream; return how many were written.
 
     v2 files start with the header of data element names (decision D3); v1 files have none.
-    Raises :class:`UnsafeValue` for a value a spreadsheet would run as a formula: valid DIDS
-    values never need one, so it is treated as invalid rather than altered. Open ``target``
-    with ``newline=""``.
+    Records are checked first (see :func:`dids.io.checked` for ``on_invalid``, ``submitted``
+    and ``issues``), so that what is written passes ``dids validate``. Raises
+    :class:`UnsafeValue` for a value a spreadsheet would run as a formula: valid DIDS values
+    never need one, so it is treated as invalid rather than altered. Open ``target`` with
+    ``newline=""``.
     """
     writer = csv.writer(target, lineterminator="\r\n")
     count = 0
-    for record in records:
+    for record in checked(records, on_invalid=on_invalid, submitted=submitted, issues=issues):
         if version is None:
             version = record.LAYOUT.version
             if version == 2:
