@@ -89,7 +89,8 @@ def test_writers_refuse_or_report_invalid_records() -> None:
     twin = attrs.evolve(good)
     with pytest.raises(InvalidRecord) as caught:
         write_csv([good, bad], io.StringIO())
-    assert caught.value.row == 2 and caught.value.codes == ("DIDS001",)
+    assert caught.value.row == 2
+    assert caught.value.codes == ("DIDS001",)
     assert "9990000019" not in str(caught.value)
     issues: list[Issue] = []
     out = io.StringIO()

@@ -49,14 +49,17 @@ def _reference(paths: dict[str, Path]) -> ReferenceData:
 
 def test_csv_providers_read_and_normalise(reference_files: dict[str, Path]) -> None:
     reference = _reference(reference_files)
-    assert reference.nicip is not None and reference.organisations is not None
+    assert reference.nicip is not None
+    assert reference.organisations is not None
     assert reference.postcodes is not None
     assert reference.nicip.lookup(" xches ") == ReferenceCode("XCHES", None, None, "60027007")
     assert reference.nicip.lookup("XWRIL") == ReferenceCode("XWRIL", None, date(2023, 1, 1))
     organisation = reference.organisations.lookup("ra702")
-    assert organisation is not None and organisation.roles == {"site"}
+    assert organisation is not None
+    assert organisation.roles == {"site"}
     assert not organisation.live_on(date(2020, 1, 2))
-    assert "LS1 4AP" in reference.postcodes and "sw1a 1aa" in reference.postcodes
+    assert "LS1 4AP" in reference.postcodes
+    assert "sw1a 1aa" in reference.postcodes
     assert "LS2 4AP" not in reference.postcodes
 
 

@@ -8,8 +8,8 @@ from typing import Any, Literal, Protocol
 
 import attrs
 
-from dids.metadata import SubmissionMetadata
 from dids.exceptions import ValidationError
+from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2, RowError
 from dids.rules import Disposition
 from dids.validate import SUBMISSION_RULES, Issue, Report, Validator
