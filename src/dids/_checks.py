@@ -30,6 +30,7 @@ from dids.reference import (
     REFERRING,
     CodeReference,
     CodeStatus,
+    Organisation,
     ReferenceData,
     code_status,
 )
@@ -599,56 +600,62 @@ def _postcode_known(rule: Rule, ctx: CheckContext) -> RowCheck | None:
     return check
 
 
-_ORGANISATION_RULES: dict[str, tuple[str, ods.Role, frozenset[str] | None]] = {
-    "DIDS018": ("gp_practice", "gp_practice", frozenset({GP_PRACTICE, PRESCRIBING_COST_CENTRE})),
-    "DIDS024": ("referring_organisation", "organisation", frozenset({REFERRING})),
-    "DIDS068": ("imaging_site", "site", None),
+#: The item each organisation rule reads: its ODS role for the defaults, and the roles an
+#: organisation must hold (``None``: any).
+_ORGANISATION_ITEMS: dict[str, tuple[ods.Role, frozenset[str] | None]] = {
+    "gp_practice": ("gp_practice", frozenset({GP_PRACTICE, PRESCRIBING_COST_CENTRE})),
+    "referring_organisation": ("organisation", frozenset({REFERRING})),
+    "imaging_site": ("site", None),
 }
+
+
+def _organisation_lookup(rule: Rule, ctx: CheckContext) -> Callable[[str], Organisation | None]:
+    """Look-up of the rule's item in ODS: ``None`` for blanks, defaults, unknown codes and
+    organisations without the role the item needs."""
+    organisations = ctx.reference.organisations
+    assert organisations is not None
+    role, roles = _ORGANISATION_ITEMS[_item_of(rule, ctx)]
+    defaults = ods.defaults(role)
+
+    def lookup(text: str) -> Organisation | None:
+        code = text.upper()
+        if not code or code in defaults:
+            return None
+        found = organisations.lookup(code)
+        return found if found is not None and (roles is None or roles & found.roles) else None
+
+    return lookup
 
 
 @row_check("DIDS018", "DIDS024", "DIDS068", needs=("organisations",))
 def _organisation_known(rule: Rule, ctx: CheckContext) -> RowCheck | None:
-    organisations = ctx.reference.organisations
-    if organisations is None:
+    if ctx.reference.organisations is None:
         return None
-    name, role, roles = _ORGANISATION_RULES[rule.code]
-    column = ctx.layout.index(name)
-    defaults = ods.defaults(role)
+    column = ctx.layout.index(_item_of(rule, ctx))
+    defaults = ods.defaults(_ORGANISATION_ITEMS[_item_of(rule, ctx)][0])
+    lookup = _organisation_lookup(rule, ctx)
     site_format = _site_format(RULES["DIDS069"], ctx) if rule.code == "DIDS068" else None
 
     def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
-        text = raw[column].upper()
-        if not text or text in defaults or (site_format is not None and site_format(text)):
+        text = raw[column]
+        if not text or text.upper() in defaults or (site_format and site_format(text)):
             return False
-        found = organisations.lookup(text)
-        return found is None or (roles is not None and not roles & found.roles)
+        return lookup(text) is None
 
     return check
 
 
-_LIVENESS_RULES: dict[str, tuple[str, ods.Role, frozenset[str] | None]] = {
-    "DIDS079": ("referring_organisation", "organisation", frozenset({REFERRING})),
-    "DIDS080": ("gp_practice", "gp_practice", frozenset({GP_PRACTICE, PRESCRIBING_COST_CENTRE})),
-    "DIDS081": ("imaging_site", "site", None),
-}
-
-
 @row_check("DIDS079", "DIDS080", "DIDS081", needs=("organisations",))
 def _organisation_live(rule: Rule, ctx: CheckContext) -> RowCheck | None:
-    organisations = ctx.reference.organisations
-    if organisations is None:
+    if ctx.reference.organisations is None:
         return None
-    name, role, roles = _LIVENESS_RULES[rule.code]
-    column = ctx.layout.index(name)
-    defaults = ods.defaults(role)
+    column = ctx.layout.index(_item_of(rule, ctx))
+    lookup = _organisation_lookup(rule, ctx)
     points = _points(rule, ctx)[1:]
 
     def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
-        text = raw[column].upper()
-        if not text or text in defaults:
-            return False
-        found = organisations.lookup(text)
-        if found is None or (roles is not None and not roles & found.roles):
+        found = lookup(raw[column])
+        if found is None:
             return False
         day = next((p for p in (point(values) for point in points) if p is not None), None)
         return day is not None and not found.live_on(_local_date(day))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dids.exceptions import InvalidFormat
+from collections.abc import Callable
+from typing import Any
+
+from dids.exceptions import InvalidFormat, ValidationError
 
 ASCII_DIGITS = frozenset("0123456789")
 ASCII_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -23,3 +26,12 @@ def is_ascii_digits(value: str) -> bool:
 def is_ascii_alnum(value: str) -> bool:
     """True for a non-empty string of ASCII letters and digits only."""
     return bool(value) and value.isascii() and value.isalnum()
+
+
+def passes(validate: Callable[..., object], value: object, **options: Any) -> bool:
+    """True when ``validate(value, **options)`` succeeds; ``is_valid`` of every module."""
+    try:
+        validate(value, **options)
+    except ValidationError:
+        return False
+    return True

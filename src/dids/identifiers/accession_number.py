@@ -10,8 +10,8 @@ False
 
 from __future__ import annotations
 
-from dids.exceptions import InvalidLength, ValidationError
-from dids.identifiers._common import require_text
+from dids.exceptions import InvalidLength
+from dids.identifiers._common import passes, require_text
 
 __all__ = ["MAX_LENGTH", "compact", "is_valid", "validate"]
 
@@ -34,8 +34,4 @@ def validate(value: str) -> str:
 
 def is_valid(value: str) -> bool:
     """Say whether ``value`` is a valid accession number; never raises."""
-    try:
-        validate(value)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, value)

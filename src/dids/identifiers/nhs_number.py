@@ -24,9 +24,8 @@ from dids.exceptions import (
     InvalidComponent,
     InvalidFormat,
     InvalidLength,
-    ValidationError,
 )
-from dids.identifiers._common import is_ascii_digits, require_text
+from dids.identifiers._common import is_ascii_digits, passes, require_text
 
 __all__ = ["SENTINELS", "calc_check_digit", "compact", "format", "is_valid", "validate"]
 
@@ -85,11 +84,8 @@ def is_valid(
     value: str, *, reject_palindromes: bool = False, reject_sentinels: bool = False
 ) -> bool:
     """Say whether ``value`` is a valid NHS number; never raises."""
-    try:
-        validate(value, reject_palindromes=reject_palindromes, reject_sentinels=reject_sentinels)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, value, reject_palindromes=reject_palindromes,
+                  reject_sentinels=reject_sentinels)
 
 
 def format(value: str) -> str:

@@ -12,8 +12,8 @@ also be in the reference data (DIDS057, DIDS00300302).
 
 from __future__ import annotations
 
-from dids.exceptions import InvalidFormat, InvalidLength, ValidationError
-from dids.identifiers._common import is_ascii_alnum, require_text
+from dids.exceptions import InvalidFormat, InvalidLength
+from dids.identifiers._common import is_ascii_alnum, passes, require_text
 
 __all__ = ["compact", "is_valid", "validate"]
 
@@ -35,8 +35,4 @@ def validate(value: str) -> str:
 
 def is_valid(value: str) -> bool:
     """Say whether ``value`` is a well-formed NICIP code; never raises."""
-    try:
-        validate(value)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, value)

@@ -23,8 +23,8 @@ from functools import cache
 from typing import Literal
 
 from dids._data import read_table
-from dids.exceptions import InvalidFormat, InvalidLength, ValidationError
-from dids.identifiers._common import is_ascii_alnum, require_text
+from dids.exceptions import InvalidFormat, InvalidLength
+from dids.identifiers._common import is_ascii_alnum, passes, require_text
 
 __all__ = ["Role", "compact", "defaults", "is_default", "is_valid", "provider_code", "validate"]
 
@@ -72,11 +72,7 @@ def validate(value: str, role: Role = "organisation") -> str:
 
 def is_valid(value: str, role: Role = "organisation") -> bool:
     """Say whether ``value`` has the format of a code of ``role``; never raises."""
-    try:
-        validate(value, role)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, value, role=role)
 
 
 def is_default(value: str, role: Role) -> bool:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from dids.exceptions import InvalidFormat, InvalidLength, ValidationError
-from dids.identifiers._common import require_text
+from dids.exceptions import InvalidFormat, InvalidLength
+from dids.identifiers._common import passes, require_text
 
 __all__ = ["compact", "format", "is_pseudo", "is_valid", "is_zz99", "validate"]
 
@@ -53,11 +53,7 @@ def validate(value: str) -> str:
 
 def is_valid(value: str) -> bool:
     """Say whether ``value`` passes DIDS017; never raises."""
-    try:
-        validate(value)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, value)
 
 
 def format(value: str) -> str:

@@ -18,8 +18,8 @@ import re
 from functools import cache
 
 from dids._data import read_table
-from dids.exceptions import InvalidFormat, ValidationError
-from dids.identifiers._common import require_text
+from dids.exceptions import InvalidFormat
+from dids.identifiers._common import passes, require_text
 
 __all__ = ["NOT_KNOWN", "compact", "derived_code", "is_valid", "referrer_type", "validate"]
 
@@ -62,11 +62,7 @@ def validate(value: str) -> str:
 
 def is_valid(value: str) -> bool:
     """Say whether ``value`` passes DIDS023; never raises."""
-    try:
-        validate(value)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, value)
 
 
 def referrer_type(value: str) -> str:

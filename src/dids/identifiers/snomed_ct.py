@@ -22,9 +22,8 @@ from dids.exceptions import (
     InvalidComponent,
     InvalidFormat,
     InvalidLength,
-    ValidationError,
 )
-from dids.identifiers._common import is_ascii_digits, require_text
+from dids.identifiers._common import is_ascii_digits, passes, require_text
 
 __all__ = [
     "CONCEPT_PARTITIONS",
@@ -105,8 +104,4 @@ def validate(value: str) -> str:
 
 def is_valid(value: str) -> bool:
     """Say whether ``value`` is a well-formed SNOMED CT concept identifier; never raises."""
-    try:
-        validate(value)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, value)
