@@ -6,6 +6,8 @@ to March 2026): the data-item catalogue, code lists, identifier validators and t
 >>> import dids
 >>> dids.V2["accession_number"].name
 'RADIOLOGICAL ACCESSION NUMBER'
+
+Names load on first use, so that ``import dids`` stays cheap.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from dids.catalogue import V1, V2, DataItem, Layout, layout
     from dids.records import RecordV1, RecordV2
+    from dids.validate import Issue, Report, validate_file
 
 _LAZY = {
     "V1": "dids.catalogue",
@@ -27,17 +30,23 @@ _LAZY = {
     "layout": "dids.catalogue",
     "RecordV1": "dids.records",
     "RecordV2": "dids.records",
+    "Issue": "dids.validate",
+    "Report": "dids.validate",
+    "validate_file": "dids.validate",
 }
 
 __all__ = [
     "V1",
     "V2",
     "DataItem",
+    "Issue",
     "Layout",
     "RecordV1",
     "RecordV2",
+    "Report",
     "__version__",
     "layout",
+    "validate_file",
 ]
 
 
