@@ -42,6 +42,18 @@ RowCheck = Callable[[Sequence[str], Sequence[Any]], RowResult]
 
 
 @attrs.frozen
+class Expression:
+    """A row check written as a Python expression over ``raw`` (trimmed texts) and ``v`` (typed
+    values, ``None`` where absent or malformed), true when the rule fails. ``{name}`` stands for
+    a constant of ``constants``. The validator compiles all of a run's expressions into one
+    function, so that the simplest checks cost no call of their own (like attrs generating
+    ``__init__``)."""
+
+    source: str
+    constants: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
 class CheckContext:
     """What the checks of one validation may depend on besides the row."""
 
@@ -65,7 +77,7 @@ class CheckContext:
 
 
 FieldFactory = Callable[[Rule, CheckContext], FieldCheck]
-RowFactory = Callable[[Rule, CheckContext], "RowCheck | None"]
+RowFactory = Callable[[Rule, CheckContext], "RowCheck | Expression | None"]
 
 FIELD_CHECKS: dict[str, FieldFactory] = {}
 ROW_CHECKS: dict[tuple[str, int], RowFactory] = {}
@@ -216,15 +228,14 @@ def _max_length(rule: Rule, ctx: CheckContext) -> FieldCheck:
 
 
 @row_check("DIDS020", "DIDS050", "DIDS067", "DIDS070")
-def _present(rule: Rule, ctx: CheckContext) -> RowCheck:
-    column = ctx.layout.index(_item_of(rule, ctx))
-    return lambda raw, values: not raw[column]
+def _present(rule: Rule, ctx: CheckContext) -> Expression:
+    return Expression(f"not raw[{ctx.layout.index(_item_of(rule, ctx))}]")
 
 
 @row_check("DIDS056")
-def _procedure_code(rule: Rule, ctx: CheckContext) -> RowCheck:
+def _procedure_code(rule: Rule, ctx: CheckContext) -> Expression:
     first, second = (ctx.layout.index(name) for name in rule.items(ctx.version))
-    return lambda raw, values: not raw[first] and not raw[second]
+    return Expression(f"not raw[{first}] and not raw[{second}]")
 
 
 def _demographic_columns(rule: Rule, ctx: CheckContext) -> tuple[list[int], int]:
@@ -233,9 +244,9 @@ def _demographic_columns(rule: Rule, ctx: CheckContext) -> tuple[list[int], int]
 
 
 @row_check("DIDS073")
-def _demographics(rule: Rule, ctx: CheckContext) -> RowCheck:
+def _demographics(rule: Rule, ctx: CheckContext) -> Expression:
     columns, _ = _demographic_columns(rule, ctx)
-    return lambda raw, values: not any(raw[c] for c in columns)
+    return Expression("not (" + " or ".join(f"raw[{c}]" for c in columns) + ")")
 
 
 @row_check("DIDS074")
@@ -289,64 +300,72 @@ def _date_and_time(date_column: int, time_column: int) -> Point:
     return point
 
 
-def is_after(first: date, second: date) -> bool:
-    """True when moment ``first`` is after ``second`` (``rules-v2.md`` section 1).
-
-    Two timestamps compare as instants; a local date-time against a timestamp uses the
-    timestamp's wall-clock value as written; anything against a plain date compares dates.
-    """
-    first_dt, second_dt = isinstance(first, datetime), isinstance(second, datetime)
-    if first_dt and second_dt:
-        a, b = first, second
-        assert isinstance(a, datetime)
-        assert isinstance(b, datetime)
-        if (a.tzinfo is None) != (b.tzinfo is None):
-            return a.replace(tzinfo=None) > b.replace(tzinfo=None)
-        return a > b
-    return _local_date(first) > _local_date(second)
-
-
 @row_check(
     "DIDS006", "DIDS008", "DIDS027", "DIDS034", "DIDS035", "DIDS043", "DIDS044", "DIDS048",
     "DIDS051", "DIDS066", "X-TSP-02",
 )  # fmt: skip
-def _in_order(rule: Rule, ctx: CheckContext) -> RowCheck:
-    simple = _simple_order(rule, ctx)
-    if simple is not None:
-        return simple
-    earlier, later = _points(rule, ctx)
+def _in_order(rule: Rule, ctx: CheckContext) -> Expression:
+    """The earlier moment must not be after the later one (``rules-v2.md`` section 1).
 
-    def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
-        first, second = earlier(values), later(values)
-        return first is not None and second is not None and is_after(first, second)
+    Two timestamps compare as instants. Otherwise the moments compare by local date as
+    written, then by local clock time when both sides have one: a date with its time, or a
+    timestamp's wall-clock time. A side that is absent or malformed skips the rule.
+    """
+    earlier, later = _moments(rule, ctx)
+    if earlier.instant and later.instant:
+        return Expression(f"{earlier.present} and {later.present} and "
+                          f"{earlier.instant} > {later.instant}", earlier.constants
+                          | later.constants)
+    same_day = "False"
+    if earlier.clock and later.clock:
+        same_day = (f"{earlier.day} == {later.day} and {earlier.clock_present} and "
+                    f"{later.clock_present} and {earlier.clock} > {later.clock}")
+    return Expression(
+        f"{earlier.present} and {later.present} and "
+        f"({earlier.day} > {later.day} or ({same_day}))",
+        earlier.constants | later.constants,
+    )
 
-    return check
+
+@attrs.frozen
+class _Moment:
+    """Expression parts of one side of an order rule."""
+
+    present: str
+    day: str
+    clock: str | None = None
+    instant: str | None = None
+    constants: dict[str, Any] = attrs.field(factory=dict)
+    clock_present: str = "True"
 
 
-def _simple_order(rule: Rule, ctx: CheckContext) -> RowCheck | None:
-    """The same comparison as :func:`is_after`, specialised when each side is one value of a
-    known kind (no date with a time), so that the per-row work is a single comparison."""
-    names = rule.items(ctx.version)
-    if len(names) != 2 or any(n in ctx.layout and ctx.layout[n].kind is Kind.TIME
-                              for n in names):
-        return None
-    first, second = names
-    kind = ctx.layout[first].kind
-    a = ctx.layout.index(first)
-    if second == _SUBMISSION:
-        moment = ctx.submitted
-        if kind is Kind.TIMESTAMP and not isinstance(moment, datetime):
-            return lambda raw, values: values[a] is not None and values[a].date() > moment
-        return lambda raw, values: values[a] is not None and values[a] > moment
-    b = ctx.layout.index(second)
-    other = ctx.layout[second].kind
-    if kind is other:
-        return lambda raw, values: (
-            values[a] is not None and values[b] is not None and values[a] > values[b])
-    if kind is Kind.DATE and other is Kind.TIMESTAMP:
-        return lambda raw, values: (
-            values[a] is not None and values[b] is not None and values[a] > values[b].date())
-    return None
+def _moments(rule: Rule, ctx: CheckContext) -> list[_Moment]:
+    names = list(rule.items(ctx.version))
+    moments = []
+    while names:
+        name = names.pop(0)
+        if name == _SUBMISSION:
+            moment = ctx.submitted
+            constants: dict[str, Any] = {"submitted": moment}
+            if isinstance(moment, datetime):
+                constants.update(day=moment.date(), clock=moment.time())
+                moments.append(_Moment("True", "{day}", "{clock}", "{submitted}", constants))
+            else:
+                moments.append(_Moment("True", "{submitted}", constants=constants))
+            continue
+        column = ctx.layout.index(name)
+        kind = ctx.layout[name].kind
+        present = f"v[{column}] is not None"
+        if kind is Kind.TIMESTAMP:
+            moments.append(_Moment(present, f"v[{column}].date()", f"v[{column}].time()",
+                                   f"v[{column}]"))
+        elif names and names[0] in ctx.layout and ctx.layout[names[0]].kind is Kind.TIME:
+            clock = ctx.layout.index(names.pop(0))
+            moments.append(_Moment(present, f"v[{column}]", f"v[{clock}]",
+                                   clock_present=f"v[{clock}] is not None"))
+        else:
+            moments.append(_Moment(present, f"v[{column}]"))
+    return moments
 
 
 @row_check("DIDS028", "DIDS038")

@@ -19,6 +19,7 @@ validate a row, and detailed issues are built only for the rows that fail.
 from __future__ import annotations
 
 import json
+import operator
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,7 +29,7 @@ from typing import IO, Any
 import attrs
 
 from dids import _checks
-from dids._checks import CheckContext, FieldCheck, RowCheck
+from dids._checks import CheckContext, Expression, FieldCheck, RowCheck
 from dids._record_base import RecordBase
 from dids.catalogue import Layout, layout
 from dids.exceptions import ValidationError
@@ -154,6 +155,25 @@ class Report:
 
 
 _ABSENT = None
+#: A blank field: absent, and no field rule fails on it.
+_BLANK: tuple[Any, tuple[Rule, ...]] = (None, ())
+_VALUE = operator.itemgetter(0)
+_FAILED = operator.itemgetter(1)
+
+
+def _compile_expressions(expressions: Sequence[Expression]
+                         ) -> Callable[[Sequence[str], Sequence[Any]], list[int]]:
+    """One function returning the positions of the failing expressions."""
+    namespace: dict[str, Any] = {}
+    lines = ["def run(raw, v):", "    hits = []"]
+    for number, expression in enumerate(expressions):
+        names = {name: f"c{number}_{name}" for name in expression.constants}
+        namespace.update({names[k]: value for k, value in expression.constants.items()})
+        lines.append(f"    if {expression.source.format(**names)}:")
+        lines.append(f"        hits.append({number})")
+    lines.append("    return hits")
+    exec("\n".join(lines), namespace)
+    return namespace["run"]  # type: ignore[no-any-return]
 #: Stands for the raw row of a duplicate reported after the row has gone: values are the key.
 _NO_VALUES: Sequence[str] = ()
 
@@ -198,7 +218,8 @@ class Validator:
         self._listed: Counter[str] = Counter()
         self._field_checks = self._compile_field_checks()
         self._row_checks = self._compile_row_checks()
-        self._memo: list[dict[str, tuple[Any, tuple[Rule, ...]]]] = [{} for _ in self.layout]
+        self._memo: list[dict[str, tuple[Any, tuple[Rule, ...]]]] = [
+            {"": _BLANK} for _ in self.layout]
         self._parsers = [item.parser for item in self.layout]
         self._identifying = [item.identifying for item in self.layout]
         self._key = self._duplicate_key()
@@ -227,16 +248,24 @@ class Validator:
         return checks
 
     def _compile_row_checks(self) -> list[tuple[Rule, RowCheck, int | None]]:
-        compiled = []
+        """Row checks in rule order; the :class:`Expression` ones become one generated check."""
+        compiled: list[tuple[Rule, RowCheck, int | None]] = []
+        expressions: list[tuple[Rule, Expression, int | None]] = []
         for rule in self._rules():
             factory = _checks.ROW_CHECKS.get((rule.code, self.layout.version))
             if factory is None:
                 continue
             check = factory(rule, self.context)
-            if check is not None:
-                names = [n for n in rule.items(self.layout.version) if n in self.layout]
-                located = rule.code not in _ROW_LEVEL
-                compiled.append((rule, check, self.layout.index(names[0]) if located else None))
+            if check is None:
+                continue
+            names = [n for n in rule.items(self.layout.version) if n in self.layout]
+            primary = None if rule.code in _ROW_LEVEL else self.layout.index(names[0])
+            if isinstance(check, Expression):
+                expressions.append((rule, check, primary))
+            else:
+                compiled.append((rule, check, primary))
+        self._expressions = [(rule, primary) for rule, _, primary in expressions]
+        self._run_expressions = _compile_expressions([e for _, e, _ in expressions])
         return compiled
 
     def _not_checked(self) -> tuple[str, ...]:
@@ -335,27 +364,32 @@ class Validator:
         """
         if row is None:
             row = self.report.records + 1
-        raw = [text.strip() for text in fields]
-        values: list[Any] = [None] * len(raw)
-        found: list[tuple[Rule, int | None]] = []
+        raw = list(map(str.strip, fields))
         memo = self._memo
-        for index, text in enumerate(raw):
-            if not text:
-                continue
-            cache = memo[index]
-            entry = cache.get(text)
-            if entry is None:
-                entry = self._field(index, text)
-                if len(cache) >= _MEMO_LIMIT:
-                    cache.clear()
-                cache[text] = entry
-            values[index] = entry[0]
-            for rule in entry[1]:
-                found.append((rule, index))
+        entries: list[Any] = list(map(dict.get, memo, raw))
+        if None in entries:
+            for index, entry in enumerate(entries):
+                if entry is None:
+                    text = raw[index]
+                    entry = entries[index] = self._field(index, text)
+                    cache = memo[index]
+                    if len(cache) >= _MEMO_LIMIT:
+                        cache.clear()
+                        cache[""] = _BLANK
+                    cache[text] = entry
+        values = list(map(_VALUE, entries))
+        found: list[tuple[Rule, int | None]] = []
+        if any(map(_FAILED, entries)):
+            for index, entry in enumerate(entries):
+                found.extend((rule, index) for rule in entry[1])
+        for hit in self._run_expressions(raw, values):
+            found.append(self._expressions[hit])
         for rule, check, primary in self._row_checks:
             result = check(raw, values)
             if result:
                 found.append((rule, primary if result is True else self.layout.index(result)))
+        if len(found) > 1:
+            found.sort(key=lambda hit: _RULE_ORDER[hit[0].code])
         issues = list(read_issues)
         issues += [self._issue(rule, index, row, columns, raw) for rule, index in found]
         rejected = any(issue.disposition is Disposition.RECORD_REJECT for issue in issues)
