@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
-from dids.catalogue import Layout
+from dids.catalogue import LAYOUTS, Layout
 from dids.exceptions import ValidationError
 
 _R = TypeVar("_R", bound="RecordBase")
@@ -28,6 +29,17 @@ class RowError(ValidationError):
 def masked(value: object) -> str:
     """``repr`` of an identifying field: whether it is set, never its value."""
     return "None" if value is None else "'<hidden>'"
+
+
+def _text(unparse: Callable[[Any], str], value: Any) -> str:
+    if value is None:
+        return ""
+    return value if value.__class__ is str else unparse(value)
+
+
+#: Per layout version: each item's formatter, and one getter of all the record's values.
+_FORMATTERS = {v: tuple(item.unparse for item in lay.items) for v, lay in LAYOUTS.items()}
+_VALUES = {v: operator.attrgetter(*lay.names) for v, lay in LAYOUTS.items()}
 
 
 class RecordBase:
@@ -74,7 +86,8 @@ class RecordBase:
 
     def to_row(self) -> list[str]:
         """The record as raw strings in catalogue order, dates and codes in canonical form."""
-        return [item.unparse(getattr(self, item.python_name)) for item in self.LAYOUT.items]
+        version = self.LAYOUT.version
+        return list(map(_text, _FORMATTERS[version], _VALUES[version](self)))
 
     def to_dict(self) -> dict[str, str | None]:
         """The record keyed by Python name, values in canonical text form, absent as ``None``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import IO, Any
@@ -253,6 +254,7 @@ class UnsafeValue(ValueError):
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = re.compile("\x1f[=+\\-@\t\r]")
 
 
 def write_csv(
@@ -283,10 +285,12 @@ def write_csv(
         elif record.LAYOUT.version != version:
             raise ValueError("All records of a submission must have the same layout.")
         row = record.to_row()
-        for item, text in zip(record.LAYOUT.items, row, strict=False):
-            if text.startswith(_FORMULA_START):
-                raise UnsafeValue(f"Item {item.python_name} of record {count + 1} starts with a "
-                                  "character a spreadsheet would run as a formula.")
+        if _FORMULA.search("\x1f" + "\x1f".join(row)):
+            name = next(item.python_name
+                        for item, text in zip(record.LAYOUT.items, row, strict=True)
+                        if text.startswith(_FORMULA_START))
+            raise UnsafeValue(f"Item {name} of record {count + 1} starts with a character a "
+                              "spreadsheet would run as a formula.")
         writer.writerow(row)
         count += 1
     if count == 0 and version == 2:
