@@ -37,8 +37,12 @@ from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
 from dids.reference import ReferenceData
 from dids.rules import RULES, Disposition, Rule, Scope, Severity, rules_for
 
-#: Rules about the submission date, which a writer cannot check before the file is submitted.
-SUBMISSION_RULES = frozenset({"DIDS049", "DIDS051", "DIDS055", "DIDS066"})
+#: Rules about the submission date (they read ``file.received_at``), which a writer cannot
+#: check before the file is submitted.
+SUBMISSION_RULES = frozenset(
+    code for code, rule in RULES.items()
+    if any("file.received_at" in rule.items(v) for v in rule.versions)
+)
 
 __all__ = [
     "SUBMISSION_RULES",
