@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from itertools import repeat
 from typing import Any, ClassVar, TypeVar
 
-from dids.catalogue import LAYOUTS, Layout
+from dids.catalogue import LAYOUTS, DataItem, Kind, Layout
 from dids.exceptions import ValidationError
 
 _R = TypeVar("_R", bound="RecordBase")
@@ -40,6 +42,39 @@ def _text(unparse: Callable[[Any], str], value: Any) -> str:
 #: Per layout version: each item's formatter, and one getter of all the record's values.
 _FORMATTERS = {v: tuple(item.unparse for item in lay.items) for v, lay in LAYOUTS.items()}
 _VALUES = {v: operator.attrgetter(*lay.names) for v, lay in LAYOUTS.items()}
+
+
+#: ``get(value, value)`` is ``""`` for ``None`` and the value itself otherwise.
+_ABSENT_AS_BLANK: dict[Any, str] = {None: ""}
+
+
+def _column_text(item: DataItem, values: list[Any]) -> list[str]:
+    """:meth:`DataItem.unparse` of a column of values, in bulk where the kind allows."""
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        if type(None) in kinds:
+            return list(map(_ABSENT_AS_BLANK.get, values, values))
+        return values
+    if item.kind is Kind.CODE and item.code_list is not None:
+        table: dict[Any, str] = {m: m.value for m in item.code_list.enum}
+        table[None] = ""
+        if all(map(table.__contains__, values)):
+            return list(map(table.__getitem__, values))
+    elif item.kind is Kind.DATE and kinds == {date}:
+        return list(map(date.isoformat, values))
+    elif item.kind is Kind.TIMESTAMP and kinds == {datetime}:
+        texts = list(map(datetime.isoformat, values))
+        if set(map(len, texts)) == {25}:
+            return texts
+    return list(map(_text, repeat(item.unparse), values))
+
+
+def to_columns(records: Sequence[RecordBase]) -> list[list[str]]:
+    """Records of one layout as columns of raw strings (catalogue order): what :meth:`to_row`
+    gives row by row, built a column at a time."""
+    items = records[0].LAYOUT.items
+    return [_column_text(item, list(map(operator.attrgetter(item.python_name), records)))
+            for item in items]
 
 
 class RecordBase:

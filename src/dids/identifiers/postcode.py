@@ -20,9 +20,11 @@ import re
 from dids.exceptions import InvalidFormat, InvalidLength
 from dids.identifiers._common import passes, require_text
 
-__all__ = ["compact", "format", "is_pseudo", "is_valid", "is_zz99", "validate"]
+__all__ = ["SHAPE", "compact", "format", "is_pseudo", "is_valid", "is_zz99", "validate"]
 
-_PATTERN = re.compile(r"[A-Z]{1,2}[0-9R][0-9A-Z]? [0-9][ABD-HJLNP-UW-Z]{2}\Z")
+#: The DIDS XML data-type pattern of a (non-pseudo) postcode, upper case with one space.
+SHAPE = r"[A-Z]{1,2}[0-9R][0-9A-Z]? [0-9][ABD-HJLNP-UW-Z]{2}"
+_PATTERN = re.compile(SHAPE + r"\Z")
 _PSEUDO = re.compile(r"ZZ99 [0-9][A-Z]Z\Z")
 
 

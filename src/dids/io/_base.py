@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import islice
 from typing import Any, Literal, Protocol
 
 import attrs
 
+from dids._record_base import to_columns
 from dids.exceptions import ValidationError
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2, RowError
@@ -44,33 +47,71 @@ def checked(
     submission date (:data:`dids.validate.SUBMISSION_RULES`) are checked only when
     ``submitted`` is given. Every layout must be the same; mixing raises ``ValueError``.
     """
+    for block, _ in checked_blocks(records, on_invalid=on_invalid, submitted=submitted,
+                                   issues=issues):
+        yield from block
+
+
+#: Records a writer checks and writes at a time.
+_WRITE_BLOCK = 2048
+
+
+def checked_blocks(
+    records: Iterable[RecordV1 | RecordV2],
+    *,
+    on_invalid: OnInvalid = "raise",
+    submitted: date | datetime | None = None,
+    issues: list[Issue] | None = None,
+) -> Iterator[tuple[list[RecordV1 | RecordV2], list[list[str]]]]:
+    """:func:`checked` a block at a time: the records kept, with their raw strings as columns
+    (catalogue order). Blocks are screened column by column
+    (:meth:`dids.validate.Validator.check_columns`)."""
+    iterator = iter(records)
     validator: Validator | None = None
+    version = 0
     keys: set[int] = set()
-    for number, record in enumerate(records, 1):
-        version = record.LAYOUT.version
+    number = 0
+    while block := list(islice(iterator, _WRITE_BLOCK)):
         if validator is None:
+            version = block[0].LAYOUT.version
             skip = SUBMISSION_RULES if submitted is None else frozenset()
             validator = Validator(version, submitted=submitted, skip_rules=skip)
-        elif version != validator.layout.version:
+        if any(record.LAYOUT.version != version for record in block):
             raise ValueError("All records of a submission must have the same layout.")
+        columns = to_columns(block)
         if on_invalid == "write":
-            yield record
+            yield block, columns
+            number += len(block)
             continue
-        row = record.to_row()
-        found = [i for i in validator.check_row(row, number)
-                 if i.disposition is Disposition.RECORD_REJECT]
-        key = validator.duplicate_key(row)
-        if key is not None and key in keys:
-            found.append(validator.duplicate_issue(number))
-        if found:
+        found: dict[int, list[Issue]] = {}
+        for issue in validator.check_columns(columns, number + 1):
+            if issue.disposition is Disposition.RECORD_REJECT and issue.row is not None:
+                found.setdefault(issue.row - number - 1, []).append(issue)
+        kept: list[int] = []
+        for k, key in enumerate(validator.row_keys(columns)):
+            rejected = found.get(k, [])
+            if key is not None and key in keys:
+                rejected.append(validator.duplicate_issue(number + k + 1))
+            if not rejected:
+                if key is not None:
+                    keys.add(key)
+                kept.append(k)
+                continue
             if on_invalid == "raise":
-                raise InvalidRecord(number, [issue.code for issue in found])
+                if kept:
+                    yield _take(block, columns, kept)
+                raise InvalidRecord(number + k + 1, [issue.code for issue in rejected])
             if issues is not None:
-                issues.extend(found)
-            continue
-        if key is not None:
-            keys.add(key)
-        yield record
+                issues.extend(rejected)
+        number += len(block)
+        if kept:
+            yield (block, columns) if len(kept) == len(block) else _take(block, columns, kept)
+
+
+def _take(block: list[RecordV1 | RecordV2], columns: list[list[str]], kept: list[int]
+          ) -> tuple[list[RecordV1 | RecordV2], list[list[str]]]:
+    pick = operator.itemgetter(*kept) if len(kept) > 1 else lambda seq: (seq[kept[0]],)
+    return list(pick(block)), [list(pick(column)) for column in columns]
 
 
 @attrs.frozen
@@ -80,6 +121,22 @@ class RawRow:
     row: int
     fields: list[str] | None
     issues: tuple[Issue, ...] = ()
+
+
+@attrs.frozen
+class ColumnBlock:
+    """Consecutive data rows that split cleanly, as columns in catalogue order.
+
+    ``first_row`` is the number of the first row; every column has the same length.
+    """
+
+    first_row: int
+    columns: list[list[str]]
+
+    def rows(self) -> Iterator[RawRow]:
+        """The block's rows one by one."""
+        for number, fields in enumerate(zip(*self.columns, strict=True), self.first_row):
+            yield RawRow(number, list(fields))
 
 
 @attrs.frozen
@@ -121,8 +178,12 @@ def validate_reader(reader: SubmissionReader, **options: Any) -> Report:
     if options.get("metadata") is None:
         options["metadata"] = reader.metadata
     validator = Validator(reader.version, **options)
-    for raw in reader:
-        feed_row(validator, raw, reader.columns)
+    blocks = getattr(reader, "blocks", None)
+    for item in reader if blocks is None else blocks():
+        if isinstance(item, ColumnBlock):
+            validator.check_columns(item.columns, item.first_row, reader.columns)
+        else:
+            feed_row(validator, item, reader.columns)
     for issue in reader.file_issues:
         validator.add_issue(issue)
     return validator.finish()

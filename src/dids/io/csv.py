@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import islice, repeat
 from typing import IO, Any
 
 from dids.catalogue import V1, V2, Layout, layout
 from dids.io._base import (
+    ColumnBlock,
     OnInvalid,
     RawRow,
     ReadResult,
-    checked,
+    checked_blocks,
     read_typed,
     validate_reader,
 )
@@ -42,6 +43,43 @@ __all__ = [
 Source = str | os.PathLike[str] | IO[bytes] | IO[str]
 _V1_WIDTH = len(V1)
 _HEADER_NAMES = {name.upper() for lay in (V1, V2) for name in lay.headers}
+
+
+class _Source:
+    """Raw lines of the file (bytes or text), taken one at a time or a block at a time.
+
+    Lines given back are read again first, one by one or as the next block.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._lines: Iterator[Any] = iter(stream)
+        self._readlines = getattr(stream, "readlines", None)
+        self.given_back: list[Any] = []
+
+    def __iter__(self) -> _Source:
+        return self
+
+    def __next__(self) -> Any:
+        if self.given_back:
+            return self.given_back.pop()
+        return next(self._lines)
+
+    def take(self) -> list[Any]:
+        """The next block of about :data:`_BLOCK_BYTES` of lines (empty at the end)."""
+        if self.given_back:
+            lines = self.given_back[::-1]
+            self.given_back.clear()
+            return lines
+        if self._readlines is not None:
+            return list(self._readlines(_BLOCK_BYTES))
+        return list(islice(self._lines, _BLOCK_BYTES // 128))
+
+    def give_back(self, lines: Sequence[Any]) -> None:
+        """Read ``lines`` again before the rest of the file."""
+        self.given_back.extend(reversed(lines))
+
+
+_BLOCK_BYTES = 1 << 19
 
 
 class _Lines:
@@ -83,16 +121,20 @@ class _Lines:
         """Read ``lines`` again before the rest of the source."""
         self._pushed.extend(reversed(lines))
 
+    def has_pushed(self) -> bool:
+        """True while lines pushed back wait to be read again."""
+        return bool(self._pushed)
+
     def record_is_bad(self) -> bool:
         """True when a line of the current record had undecodable bytes or a NUL."""
         return any(bad for _, bad in self.record)
 
 
-def _open(source: Source) -> tuple[Iterator[Any], IO[Any] | None, str | None]:
+def _open(source: Source) -> tuple[_Source, IO[Any] | None, str | None]:
     if isinstance(source, (str, os.PathLike)):
         handle: IO[Any] = open(source, "rb")  # noqa: SIM115 - closed by CsvReader.close
-        return iter(handle), handle, os.fspath(source)
-    return iter(source), None, getattr(source, "name", None)
+        return _Source(handle), handle, os.fspath(source)
+    return _Source(source), None, getattr(source, "name", None)
 
 
 class CsvReader:
@@ -104,8 +146,8 @@ class CsvReader:
     """
 
     def __init__(self, source: Source, *, version: int | str = "auto") -> None:
-        lines, self._handle, self.name = _open(source)
-        self._lines = _Lines(lines)
+        self._source, self._handle, self.name = _open(source)
+        self._lines = _Lines(self._source)
         self._reader = csv.reader(self._lines, strict=True)
         self._pending: list[list[str]] = []
         self._number = 0
@@ -172,15 +214,69 @@ class CsvReader:
     # -- data rows -----------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[RawRow]:
+        for item in self.blocks():
+            if isinstance(item, ColumnBlock):
+                yield from item.rows()
+            else:
+                yield item
+
+    def blocks(self) -> Iterator[RawRow | ColumnBlock]:
+        """The data rows in file order: runs of plain lines as :class:`ColumnBlock` objects,
+        the other rows (quoted fields, faults, blank lines skipped) one by one.
+
+        A plain line is valid UTF-8 without quotes, NUL or a bare carriage return and has as
+        many fields as the header; it splits the same way as ``csv.reader`` would split it,
+        so both kinds of row are read exactly as the row-by-row reader reads them.
+        """
         try:
             while True:
-                fields = self._pending.pop() if self._pending else self._next_record()
-                if fields is None:
+                if self._pending or self._lines.has_pushed():
+                    fields = self._pending.pop() if self._pending else self._next_record()
+                    if fields is None:
+                        return
+                    self._number += 1
+                    yield self._row(fields)
+                    continue
+                lines = self._source.take()
+                if not lines:
                     return
-                self._number += 1
-                yield self._row(fields)
+                yield from self._split(lines)
         finally:
             self.close()
+
+    def _split(self, lines: list[Any]) -> Iterator[RawRow | ColumnBlock]:
+        """Rows of a block of raw lines: runs of plain lines in bulk, the others one by one."""
+        texts = _plain_block(lines, self._width)
+        if texts is not None:
+            yield self._block(texts)
+            return
+        plain = [_plain_line(line, self._width) for line in lines]
+        start = 0
+        while start < len(lines):
+            end = start
+            while end < len(lines) and plain[end] is not None:
+                end += 1
+            if end > start:
+                yield self._block(plain[start:end])  # type: ignore[arg-type]
+                start = end
+                continue
+            self._source.give_back(lines[start:])
+            fields = self._next_record()
+            if fields is not None:
+                self._number += 1
+                yield self._row(fields)
+            start = len(lines) - len(self._source.given_back)
+            if fields is None or self._lines.has_pushed():
+                return
+            self._source.given_back.clear()
+
+    def _block(self, lines: list[str]) -> ColumnBlock:
+        size, width = len(lines), self._width
+        flat = ",".join(lines).split(",")
+        columns = [[""] * size if p is None else flat[p::width] for p in self._positions]
+        block = ColumnBlock(self._number + 1, columns)
+        self._number += size
+        return block
 
     def _row(self, fields: list[str]) -> RawRow:
         issues: list[Issue] = []
@@ -221,6 +317,55 @@ class CsvReader:
         return read_typed(self)
 
 
+def _plain_block(lines: list[Any], width: int) -> list[str] | None:
+    """The decoded lines, without line ends, when every one is plain (see
+    :meth:`CsvReader.blocks`); else ``None``. With fewer than two columns a plain line could
+    be blank, which ``csv.reader`` skips, so nothing is plain then."""
+    if width < 2:
+        return None
+    if isinstance(lines[0], bytes):
+        try:
+            text = b"".join(lines).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    else:
+        text = "".join(lines)
+    if '"' in text or "\x00" in text:
+        return None
+    if "\r" in text:
+        ends = text.count("\r\n")
+        if text.count("\r") != ends or text.count("\n") != ends:
+            return None
+        texts = text.split("\r\n")
+    else:
+        texts = text.split("\n")
+    if not texts[-1]:
+        texts.pop()
+    if len(texts) != len(lines) or set(map(str.count, texts, repeat(","))) != {width - 1}:
+        return None
+    if max(map(len, texts)) > csv.field_size_limit():
+        return None
+    return texts
+
+
+def _plain_line(line: Any, width: int) -> str | None:
+    """One line decoded, without its line end, when it is plain; else ``None``."""
+    if width < 2:
+        return None
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    text: str = line.removesuffix("\n").removesuffix("\r")
+    if (
+        '"' in text or "\x00" in text or "\r" in text or "\n" in text
+        or text.count(",") != width - 1 or len(text) > csv.field_size_limit()
+    ):
+        return None
+    return text
+
+
 _SYNTAX_ERROR = "\x00dids:syntax-error"
 _BAD_TEXT = "\x00dids:bad-text"
 
@@ -254,7 +399,8 @@ class UnsafeValue(ValueError):
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA = re.compile("\x1f[=+\\-@\t\r]")
+#: A formula character after a field or line separator (a superset of the unsafe values).
+_FORMULA_AFTER_SEPARATOR = [sep + char for sep in ",\n" for char in _FORMULA_START]
 
 
 def write_csv(
@@ -273,28 +419,41 @@ def write_csv(
     and ``issues``), so that what is written passes ``dids validate``. Raises
     :class:`UnsafeValue` for a value a spreadsheet would run as a formula: valid DIDS values
     never need one, so it is treated as invalid rather than altered. Open ``target`` with
-    ``newline=""``.
+    ``newline=""``. The output is what ``csv.writer`` writes (minimal quoting, CRLF).
     """
     writer = csv.writer(target, lineterminator="\r\n")
     count = 0
-    for record in checked(records, on_invalid=on_invalid, submitted=submitted, issues=issues):
-        if version is None:
-            version = record.LAYOUT.version
+    for block, columns in checked_blocks(records, on_invalid=on_invalid, submitted=submitted,
+                                         issues=issues):
+        if count == 0 and version is None:
+            version = block[0].LAYOUT.version
             if version == 2:
                 writer.writerow(V2.headers)
-        elif record.LAYOUT.version != version:
+        elif block[0].LAYOUT.version != version:
             raise ValueError("All records of a submission must have the same layout.")
-        row = record.to_row()
-        if _FORMULA.search("\x1f" + "\x1f".join(row)):
-            name = next(item.python_name
-                        for item, text in zip(record.LAYOUT.items, row, strict=True)
-                        if text.startswith(_FORMULA_START))
-            raise UnsafeValue(f"Item {name} of record {count + 1} starts with a character a "
-                              "spreadsheet would run as a formula.")
-        writer.writerow(row)
-        count += 1
+        lines = list(map(",".join, zip(*columns, strict=True)))
+        text = "\r\n".join(lines) + "\r\n"
+        plain = not (
+            '"' in text or text.count("\r") != len(lines) or text.count("\n") != len(lines)
+            or text.count(",") != len(lines) * (len(columns) - 1)
+        )
+        if not plain or text.startswith(_FORMULA_START) or any(map(
+                text.__contains__, _FORMULA_AFTER_SEPARATOR)):
+            _refuse_formulas(block[0].LAYOUT, columns, count)
+        if plain:
+            target.write(text)
+        else:
+            writer.writerows(zip(*columns, strict=True))
+        count += len(block)
     if count == 0 and version == 2:
         writer.writerow(V2.headers)
     return count
 
 
+def _refuse_formulas(lay: Layout, columns: list[list[str]], written: int) -> None:
+    """Raise :class:`UnsafeValue` for the first value that starts like a formula."""
+    for item, column in zip(lay.items, columns, strict=True):
+        if any(map(str.startswith, column, repeat(_FORMULA_START))):
+            row = next(k for k, text in enumerate(column) if text.startswith(_FORMULA_START))
+            raise UnsafeValue(f"Item {item.python_name} of record {written + row + 1} starts "
+                              "with a character a spreadsheet would run as a formula.")

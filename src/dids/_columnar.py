@@ -1,0 +1,624 @@
+"""Columnar screening: the fast path of validation.
+
+:meth:`dids.validate.Validator.check_row` checks one row at a time. Most rows of a submission
+break no rule, so a block of rows is first *screened* a column at a time with passes that run
+in C (sets of distinct values, string comparisons mapped over whole columns), and only the rows
+the screen cannot prove clean are checked row by row. A clean row has no issue, so the report
+is the same either way; the screen only has to be sound (never call a row with an issue clean),
+not complete. ``tests/test_columnar.py`` checks that both paths give the same reports.
+
+How rules are screened:
+
+* a rule that reads one item (every field rule, presence, the order of one item against the
+  submission date, ...) through the item's distinct values: a value is clean when the exact
+  checks of that item pass on it, and verdicts are remembered between blocks;
+* high-cardinality items (NHS number, postcode, accession number, timestamps) have a
+  :class:`Bulk` classifier that proves the usual values clean many at a time first;
+* a rule that reads several items by a screen registered in :data:`SCREENS`.
+
+A validator with a compiled row rule that has neither (any rule using reference data) is not
+screened: :func:`screen_for` returns ``None`` and every row takes the exact path.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import sys
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, timedelta
+from itertools import compress, repeat
+from typing import TYPE_CHECKING
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from dids import _checks
+from dids._checks import CheckContext, month_number
+from dids._values import TIMESTAMP_SHAPE, parse_date
+from dids.catalogue import Kind
+from dids.exceptions import ValidationError
+from dids.identifiers import postcode
+from dids.rules import RULES, Rule
+
+if TYPE_CHECKING:
+    from dids.validate import Validator
+
+__all__ = ["Screen", "screen_for"]
+
+Columns = Sequence[Sequence[str]]
+RowScreen = Callable[["View"], Iterable[int]]
+ScreenFactory = Callable[[Rule, CheckContext], "RowScreen | None"]
+#: Distinct values remembered per item (clean and not clean), and per screen.
+_MEMO_LIMIT = 1 << 15
+#: Sorts after every digit: stands for an absent *later* moment, which skips an order rule.
+_NEVER = "~"
+
+
+class View:
+    """One block of columns (catalogue order), with derived columns computed once."""
+
+    def __init__(self, columns: Columns) -> None:
+        self.columns = columns
+        self.size = len(columns[0])
+        self._unique: dict[int, set[str]] = {}
+        self._derived: dict[object, list[str]] = {}
+        self._offsets: dict[int, str | None] = {}
+
+    def unique(self, index: int) -> set[str]:
+        """The distinct values of column ``index``."""
+        found = self._unique.get(index)
+        if found is None:
+            found = self._unique[index] = set(self.columns[index])
+        return found
+
+    def rows_with(self, index: int, values: set[str] | frozenset[str]) -> list[int]:
+        """Rows whose value in column ``index`` is one of ``values``."""
+        if not values:
+            return []
+        return list(compress(range(self.size), map(values.__contains__, self.columns[index])))
+
+    def blank_rows(self, index: int) -> list[int]:
+        """Rows where column ``index`` is blank."""
+        return self.rows_with(index, {""}) if "" in self.unique(index) else []
+
+    def mapped(self, index: int, memo: dict[str, str], function: Callable[[str], str],
+               *, days: bool = False) -> list[str]:
+        """``function`` of each value of column ``index`` (of its first ten characters, the
+        local date of a timestamp, when ``days``), computed once per distinct value."""
+        column = self.days(index) if days else self.columns[index]
+        distinct = set(column) if days else self.unique(index)
+        missing = [value for value in distinct if value not in memo]
+        if len(memo) + len(missing) > _MEMO_LIMIT:
+            memo.clear()
+            missing = list(distinct)
+        for value in missing:
+            memo[value] = function(value)
+        return list(map(memo.__getitem__, column))
+
+    def days(self, index: int) -> list[str]:
+        """The first ten characters of each value of column ``index``."""
+        key = ("days", index)
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = list(
+                map(operator.itemgetter(slice(None, 10)), self.columns[index]))
+        return found
+
+    def moment(self, day: int, clock: int | None, absent: str) -> list[str]:
+        """Sortable text of a moment: the date (or timestamp) as written, with ``T`` and the
+        clock time when a separate time item has one; ``absent`` where the date is blank."""
+        key = (day, clock, absent)
+        found = self._derived.get(key)
+        if found is not None:
+            return found
+        days = self.columns[day]
+        if clock is None:
+            found = list(days)
+            if absent and "" in self.unique(day):
+                found = [text or absent for text in days]
+        elif "" in self.unique(day) or "" in self.unique(clock):
+            found = [(d + "T" + t if t else d) if d else absent
+                     for d, t in zip(days, self.columns[clock], strict=True)]
+        else:
+            times = {text: "T" + text for text in self.unique(clock)}
+            found = list(map(operator.add, days, map(times.__getitem__, self.columns[clock])))
+        self._derived[key] = found
+        return found
+
+    def single_offset(self, index: int) -> str | None:
+        """The one UTC offset that every non-blank timestamp of column ``index`` ends with."""
+        if index not in self._offsets:
+            column = self.columns[index]
+            offset = next((text[19:] for text in column if text), None)
+            if not offset or (
+                sum(map(str.endswith, column, repeat(offset))) + column.count("") != self.size
+            ):
+                offset = None
+            self._offsets[index] = offset
+        return self._offsets[index]
+
+
+# --- bulk classifiers of distinct values -------------------------------------------------------
+
+
+@attrs.frozen
+class Bulk:
+    """Proves many distinct non-blank values of one item clean at once.
+
+    ``clean(values, fails)`` returns the values it proves pass every rule in ``covers``;
+    ``fails(text)`` is the exact verdict of those rules on one value, for classifiers that
+    reduce a value to a few representatives. The others are judged exactly, one by one.
+    ``all_clean(column)``, when given, proves a whole column of an item whose values are
+    mostly distinct clean (no blank included) without collecting its distinct values.
+    """
+
+    covers: frozenset[str]
+    clean: Callable[[list[str], Callable[[str], bool]], set[str]]
+    all_clean: Callable[[Sequence[str]], bool] | None = None
+
+
+BulkFactory = Callable[[CheckContext], "Bulk | None"]
+#: Bulk classifiers by item name or :class:`Kind`.
+BULK: dict[str | Kind, BulkFactory] = {}
+
+
+def bulk(key: str | Kind) -> Callable[[BulkFactory], BulkFactory]:
+    """Register a bulk classifier factory for an item name or kind."""
+
+    def register(factory: BulkFactory) -> BulkFactory:
+        BULK[key] = factory
+        return factory
+
+    return register
+
+
+#: Lane weights of the NHS number check: digit ``p`` (0-9, from the left) weighs ``10 - p``.
+_NHS_WEIGHTS = sum((lane + 1) << (16 * lane) for lane in range(10))
+#: A lane sum is 48 * 55 (the ASCII zeros, a multiple of 11) plus the weighted digit sum.
+_NHS_VALID_SUMS = frozenset(range(0, 48 * 55 + 9 * 55 + 1, 11))
+
+
+def nhs_check_sums(values: Sequence[str]) -> Sequence[int]:
+    """Weighted digit sums (plus 2640) of ten-digit ASCII numbers, all in a few integer operations.
+
+    A number is valid when its sum is a multiple of 11 (DIDS001): with weights 10..2 and the
+    check digit weighing 1, ``identifiers.md`` section 1's rule becomes one congruence. Each
+    character becomes a 16-bit lane of one big integer, which is multiplied by the ten
+    weights: lane ``10i + 9`` of the product is number ``i``'s sum, and no lane overflows.
+    """
+    digits = "".join(values)
+    product = int.from_bytes(digits.encode("utf-16-le"), "little") * _NHS_WEIGHTS
+    lanes = array("H")
+    lanes.frombytes(product.to_bytes(2 * len(digits) + 20, "little"))
+    if sys.byteorder == "big":
+        lanes.byteswap()
+    return lanes[9:10 * len(values):10]
+
+
+@bulk("nhs_number")
+def _nhs_numbers(ctx: CheckContext) -> Bulk | None:
+    if ctx.reject_palindromes or ctx.reject_sentinels:
+        return None
+
+    def shaped(values: Sequence[str]) -> bool:
+        joined = "".join(values)
+        return joined.isascii() and joined.isdigit() and set(map(len, values)) == {10}
+
+    def clean(values: list[str], fails: Callable[[str], bool]) -> set[str]:
+        if not shaped(values):
+            values = [v for v in values if len(v) == 10 and v.isascii() and v.isdigit()]
+        sums = nhs_check_sums(values)
+        if set(sums) <= _NHS_VALID_SUMS:
+            return set(values)
+        return {value for value, total in zip(values, sums, strict=True) if total % 11 == 0}
+
+    def all_clean(column: Sequence[str]) -> bool:
+        return shaped(column) and set(nhs_check_sums(column)) <= _NHS_VALID_SUMS
+
+    return Bulk(frozenset({"DIDS001", "DIDS002"}), clean, all_clean)
+
+
+def _shape_classifier(shape: str) -> Callable[[list[str]], set[str]]:
+    """Values that match ``shape`` whole, one regular-expression pass for all."""
+    one = re.compile(f"(?:{shape})")
+    lines = re.compile(f"(?:(?:{shape})\n)*(?:{shape})")
+
+    def matching(values: list[str]) -> set[str]:
+        if lines.fullmatch("\n".join(values)):
+            return set(values)
+        return {value for value in values if one.fullmatch(value)}
+
+    return matching
+
+
+@bulk("postcode")
+def _postcodes(ctx: CheckContext) -> Bulk:
+    matching = _shape_classifier(postcode.SHAPE)
+    return Bulk(frozenset({"DIDS017"}), lambda values, fails: matching(values))
+
+
+@bulk("accession_number")
+def _accession_numbers(ctx: CheckContext) -> Bulk:
+    longest = int(RULES["DIDS072"].params["max_length"])
+
+    def clean(values: list[str], fails: Callable[[str], bool]) -> set[str]:
+        if all_clean(values):
+            return set(values)
+        return {v for v in values if v and len(v) <= longest and v == v.strip()}
+
+    def all_clean(column: Sequence[str]) -> bool:
+        """No whitespace at all (so none to strip), no blank, none too long."""
+        return (bool(column) and max(map(len, column)) <= longest and min(map(len, column)) > 0
+                and "".join(column).isalnum())
+
+    return Bulk(frozenset({"DIDS072"}), clean, all_clean)
+
+
+@bulk(Kind.TIMESTAMP)
+def _timestamps(ctx: CheckContext) -> Bulk:
+    """A well-shaped timestamp is clean when its rules pass at both ends of its local date.
+
+    Its rules are validity and order against the submission, which are decided by the date
+    or are monotone in the instant, so the extreme instants of the date stand for all others.
+    """
+    matching = _shape_classifier(TIMESTAMP_SHAPE)
+    days: dict[str, bool] = {}
+
+    def clean(values: list[str], fails: Callable[[str], bool]) -> set[str]:
+        shaped = matching(values)
+        for day in {value[:10] for value in shaped} - days.keys():
+            if len(days) >= _MEMO_LIMIT:
+                days.clear()
+            days[day] = not fails(day + "T00:00:00+23:59") and not fails(day + "T23:59:59-23:59")
+        return {value for value in shaped if days[value[:10]]}
+
+    return Bulk(frozenset({"X-TSP-01", "DIDS045", "DIDS061", "DIDS051", "DIDS066"}), clean)
+
+
+# --- screens of rules that read several items -------------------------------------------------
+
+#: Screens by rule code: ``factory(rule, ctx)`` gives a function from a :class:`View` to the rows
+#: that may break the rule, or ``None`` when the rule cannot be screened in this context.
+SCREENS: dict[str, ScreenFactory] = {}
+
+
+def screen(*codes: str) -> Callable[[ScreenFactory], ScreenFactory]:
+    """Register a screen factory for ``codes``."""
+
+    def register(factory: ScreenFactory) -> ScreenFactory:
+        for code in codes:
+            SCREENS[code] = factory
+        return factory
+
+    return register
+
+
+def _columns(rule: Rule, ctx: CheckContext) -> list[int]:
+    return [ctx.layout.index(name) for name in rule.items(ctx.version) if name in ctx.layout]
+
+
+def _values_screen(column: int, fails: Callable[[str], bool]) -> RowScreen:
+    """Rows whose value in ``column`` fails ``fails`` (asked once per distinct value)."""
+    verdicts: dict[str, bool] = {}
+
+    def rows(view: View) -> list[int]:
+        missing = view.unique(column) - verdicts.keys()
+        if len(verdicts) + len(missing) > _MEMO_LIMIT:
+            verdicts.clear()
+            missing = view.unique(column)
+        for value in missing:
+            verdicts[value] = fails(value)
+        return view.rows_with(column, {v for v in view.unique(column) if verdicts[v]})
+
+    return rows
+
+
+@screen("DIDS056", "DIDS073")
+def _all_blank(rule: Rule, ctx: CheckContext) -> RowScreen:
+    first, *rest = _columns(rule, ctx)
+
+    def rows(view: View) -> list[int]:
+        columns = view.columns
+        return [k for k in view.blank_rows(first) if not any(columns[c][k] for c in rest)]
+
+    return rows
+
+
+@screen("DIDS074")
+def _zz99_alone(rule: Rule, ctx: CheckContext) -> RowScreen:
+    code = ctx.layout.index("postcode")
+    others = [c for c in _columns(rule, ctx) if c != code]
+    zz99 = _values_screen(code, postcode.is_zz99)
+
+    def rows(view: View) -> list[int]:
+        columns = view.columns
+        return [k for k in zz99(view) if not any(columns[c][k] for c in others)]
+
+    return rows
+
+
+@screen("X-TIM-02")
+def _time_without_date(rule: Rule, ctx: CheckContext) -> RowScreen:
+    columns = _columns(rule, ctx)
+    pairs = list(zip(columns[0::2], columns[1::2], strict=True))
+
+    def rows(view: View) -> list[int]:
+        return [k for clock, day in pairs for k in view.blank_rows(day)
+                if view.columns[clock][k]]
+
+    return rows
+
+
+@screen("X-TFC-01")
+def _treatment_function(rule: Rule, ctx: CheckContext) -> RowScreen:
+    """Unknown codes, and rows whose procedure date is outside their code's validity dates.
+
+    Each code maps to the first and last dates it is valid on (``""`` and ``"~"`` when open),
+    and the start timestamp is compared with them as text, as :func:`_in_order` does.
+    """
+    column = ctx.layout.index("treatment_function")
+    start = ctx.layout.index("procedure_start_timestamp")
+    code_list = ctx.layout["treatment_function"].code_list
+    assert code_list is not None
+    members = code_list.enum._value2member_map_
+    unknown = _values_screen(column, lambda text: bool(text) and text not in members)
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+
+    def valid_from(text: str) -> str:
+        member = members.get(text)
+        day: date | None = getattr(member, "valid_from", None)
+        return day.isoformat() if day else ""
+
+    def valid_to(text: str) -> str:
+        member = members.get(text)
+        day: date | None = getattr(member, "valid_to", None)
+        return day.isoformat() + "T99" if day else _NEVER
+
+    def rows(view: View) -> list[int]:
+        started = view.columns[start]
+        found = list(unknown(view))
+        found += compress(range(view.size), map(
+            operator.gt, view.mapped(column, first, valid_from), started))
+        found += compress(range(view.size), map(
+            operator.gt, started, view.mapped(column, last, valid_to)))
+        return found
+
+    return rows
+
+
+@screen("DIDS057", "DIDS059", "DIDS00300302", "DIDS00300402")
+def _code_format(rule: Rule, ctx: CheckContext) -> RowScreen | None:
+    """Without reference data these rules only fail a malformed code."""
+    column, module, reference = _checks._code_system(rule, ctx)
+    if reference is not None:
+        return None
+    return _values_screen(column, lambda text: bool(text) and not module.is_valid(text))
+
+
+@attrs.frozen
+class _Side:
+    """One moment of an order rule: a date with its time item, a date, or a timestamp."""
+
+    day: int
+    clock: int | None = None
+    timestamp: bool = False
+
+
+def _sides(rule: Rule, ctx: CheckContext) -> list[_Side]:
+    """The rule's moments, grouped as :func:`dids._checks._moments` groups them."""
+    names = [name for name in rule.items(ctx.version) if name in ctx.layout]
+    sides = []
+    while names:
+        name = names.pop(0)
+        index = ctx.layout.index(name)
+        if ctx.layout[name].kind is Kind.TIMESTAMP:
+            sides.append(_Side(index, timestamp=True))
+        elif names and ctx.layout[names[0]].kind is Kind.TIME:
+            sides.append(_Side(index, ctx.layout.index(names.pop(0))))
+        else:
+            sides.append(_Side(index))
+    return sides
+
+
+@screen("DIDS006", "DIDS008", "DIDS027", "DIDS034", "DIDS035", "DIDS043", "DIDS044", "DIDS048",
+        "X-TSP-02")
+def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
+    """Rows where the earlier moment's text sorts after the later one's.
+
+    ISO dates and wall-clock times sort as text; a date is a prefix of its own day's moments,
+    so it never sorts after them. Two timestamps compare as text only when their offsets are
+    the same; rows where they differ are suspects.
+    """
+    earlier, later = _sides(rule, ctx)
+    both_timestamps = earlier.timestamp and later.timestamp
+
+    def rows(view: View) -> list[int]:
+        first = view.moment(earlier.day, earlier.clock, "")
+        second = view.moment(later.day, later.clock, _NEVER)
+        found = list(compress(range(view.size), map(operator.gt, first, second)))
+        if both_timestamps:
+            offset = view.single_offset(earlier.day)
+            if offset is None or offset != view.single_offset(later.day):
+                found += _offsets_differ(view, earlier.day, later.day)
+        return found
+
+    return rows
+
+
+def _offsets_differ(view: View, first: int, second: int) -> list[int]:
+    offset = operator.itemgetter(slice(19, None))
+    a, b = view.columns[first], view.columns[second]
+    differ = compress(range(view.size), map(operator.ne, map(offset, a), map(offset, b)))
+    return [k for k in differ if a[k] and b[k]]
+
+
+def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScreen:
+    """Rows where the later moment's text sorts after ``bound`` of the earlier one's local date.
+
+    ``bound`` ends in ``T99`` (or ``-99`` for a month) so that any moment on the bound's own
+    day sorts before it.
+    """
+    memo: dict[str, str] = {}
+
+    def bound_of(text: str) -> str:
+        try:
+            return bound(parse_date(text))
+        except (ValidationError, OverflowError, ValueError):
+            return _NEVER
+
+    def rows(view: View) -> list[int]:
+        bounds = view.mapped(earlier.day, memo, bound_of, days=earlier.timestamp)
+        return list(compress(range(view.size), map(operator.gt, view.columns[later], bounds)))
+
+    return rows
+
+
+@screen("DIDS028", "DIDS038")
+def _within_days(rule: Rule, ctx: CheckContext) -> RowScreen:
+    earlier, later = _sides(rule, ctx)
+    days = timedelta(days=int(rule.params["max_days"]))
+    return _exceeds(later.day, earlier, lambda day: (day + days).isoformat() + "T99")
+
+
+@screen("DIDS062")
+def _within_month(rule: Rule, ctx: CheckContext) -> RowScreen:
+    report, start = _sides(rule, ctx)
+    step = relativedelta(months=int(rule.params["max_months"]))
+    return _exceeds(report.day, start, lambda day: (day + step).isoformat() + "T99")
+
+
+@screen("DIDS010", "DIDS040")
+def _birth_within_months(rule: Rule, ctx: CheckContext) -> RowScreen:
+    birth = ctx.layout.index("birth_date")
+    asked = next(side for side in _sides(rule, ctx) if side.day != birth)
+    limit = int(rule.params["max_months"])
+
+    def bound(day: date) -> str:
+        year, month = divmod(month_number(day) + limit - 1, 12)
+        return f"{year:04d}-{month + 1:02d}-99"
+
+    return _exceeds(birth, asked, bound)
+
+
+# --- the screen of one validator ----------------------------------------------------------------
+
+
+class Screen:
+    """Finds the rows of a block that may break a rule of one validator."""
+
+    def __init__(
+        self,
+        validator: Validator,
+        local: list[frozenset[str]],
+        screens: list[RowScreen],
+    ) -> None:
+        self._validator = validator
+        self._width = len(validator.layout)
+        self._local = local
+        self._screens = screens
+        self._good: list[set[str]] = [set() for _ in range(self._width)]
+        self._bad: list[set[str]] = [set() for _ in range(self._width)]
+        ctx = validator.context
+        presence = frozenset(code for (code, _), factory in _checks.ROW_CHECKS.items()
+                             if factory is _checks._present)
+        self._bulk: list[Bulk | None] = []
+        for index, item in enumerate(validator.layout):
+            factory = BULK.get(item.python_name) or BULK.get(item.kind)
+            found = factory(ctx) if factory else None
+            if found is not None and not local[index] <= found.covers | presence:
+                found = None
+            self._bulk.append(found)
+
+    def suspects(self, columns: Columns) -> list[int]:
+        """Sorted indices of the rows of a block that may have an issue."""
+        view = View(columns)
+        found: set[int] = set()
+        for index, classifier in enumerate(self._bulk):
+            if classifier and classifier.all_clean and classifier.all_clean(columns[index]):
+                continue
+            bad = self._bad_values(view, index)
+            if bad:
+                found.update(view.rows_with(index, bad))
+        for rows in self._screens:
+            found.update(rows(view))
+        return sorted(found)
+
+    def _bad_values(self, view: View, index: int) -> set[str]:
+        """The values of column ``index`` in this block that are not known to be clean."""
+        good = self._good[index]
+        new = view.unique(index) - good
+        if not new:
+            return new
+        bad = self._bad[index]
+        known_bad = new & bad
+        new -= known_bad
+        if new:
+            clean = self._classify(index, new)
+            if len(good) + len(clean) > _MEMO_LIMIT:
+                good.clear()
+            good |= clean
+            new -= clean
+            if len(bad) + len(new) > _MEMO_LIMIT:
+                bad.clear()
+            bad |= new
+            known_bad |= new
+        return known_bad
+
+    def _classify(self, index: int, values: set[str]) -> set[str]:
+        """The clean values among ``values`` (distinct values of column ``index``)."""
+        validator = self._validator
+        codes = self._local[index]
+
+        def fails(text: str) -> bool:
+            return validator.fails_alone(index, text, codes)
+
+        clean: set[str] = set()
+        unsure = values
+        found = self._bulk[index]
+        if found is not None:
+            non_blank = [value for value in values if value]
+            if non_blank:
+                clean = found.clean(non_blank, fails)
+                unsure = values - clean
+        return clean | {value for value in unsure if not fails(value)}
+
+
+def screen_for(validator: Validator) -> Screen | None:
+    """The screen of ``validator``'s rules, or ``None`` when a rule cannot be screened."""
+    layout, ctx = validator.layout, validator.context
+    local: list[set[str]] = [set() for _ in layout]
+    screens: list[RowScreen] = []
+    for index, checks in enumerate(validator.field_rules()):
+        local[index].update(rule.code for rule in checks)
+    for rule in validator.row_rules():
+        factory = SCREENS.get(rule.code)
+        if factory is not None:
+            found = factory(rule, ctx)
+            if found is None:
+                return None
+            screens.append(found)
+            continue
+        columns = set(_columns(rule, ctx))
+        if len(columns) != 1:
+            return None
+        local[columns.pop()].add(rule.code)
+    screens.append(_key_parts(validator))
+    return Screen(validator, [frozenset(codes) for codes in local], screens)
+
+
+def _key_parts(validator: Validator) -> RowScreen:
+    """Rows missing part of the duplicate key (DIDS071), which the exact path leaves unkeyed."""
+    layout = validator.layout
+    accession, site = layout.index("accession_number"), layout.index("imaging_site")
+    codes = [layout.index(n) for n in ("snomed_code", "nicip_code")] if layout.version == 2 else []
+
+    def rows(view: View) -> list[int]:
+        found = view.blank_rows(accession) + view.blank_rows(site)
+        if codes:
+            found += [k for k in view.blank_rows(codes[0]) if not view.columns[codes[1]][k]]
+        return found
+
+    return rows

@@ -1,0 +1,307 @@
+"""The columnar fast path gives the same reports as checking every row (``dids._columnar``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dids import _mutations, _oracle
+from dids._columnar import SCREENS, nhs_check_sums, screen_for
+from dids._record_base import to_columns
+from dids.catalogue import layout
+from dids.generate import generate_rows, metadata_for, submission_date_for
+from dids.identifiers import nhs_number
+from dids.io import csv as csv_io
+from dids.io import validate_reader
+from dids.io._base import ColumnBlock, InvalidRecord, RawRow
+from dids.io.csv import write_csv
+from dids.records import RecordV2
+from dids.reference import ReferenceData
+from dids.rules import RULES
+from dids.strategies import records, submission_date
+from dids.validate import Report, Validator
+
+slow = settings(suppress_health_check=list(HealthCheck), deadline=None)
+
+
+def _summary(report: Report) -> dict[str, Any]:
+    return {**report.to_dict(), "not_checked": report.not_checked}
+
+
+def exact(rows: Sequence[Sequence[str]], version: int, **options: Any) -> dict[str, Any]:
+    validator = Validator(version, include_values=True, **options)
+    for number, row in enumerate(rows, 1):
+        validator.check_row(row, number)
+    return _summary(validator.finish())
+
+
+def screened(rows: Sequence[Sequence[str]], version: int, sizes: Sequence[int] = (64,),
+             **options: Any) -> dict[str, Any]:
+    validator = Validator(version, include_values=True, **options)
+    start, turn = 0, 0
+    while start < len(rows):
+        block = rows[start:start + sizes[turn % len(sizes)]]
+        validator.check_columns([list(c) for c in zip(*block, strict=True)], start + 1)
+        start, turn = start + len(block), turn + 1
+    return _summary(validator.finish())
+
+
+# --- values that break rules in ways a screen could miss ---------------------------------------
+
+_JUNK = ["", " ", "x", "  9434765919", "9434765919 ", "943 476 5919", "9434765918", "0000000000",
+         "1900-01-01", "1899-12-31", "1970-01-01", "2024-02-30", "2024-02-29", "9999-12-31",
+         "2026-04-01T00:30:00+01:00", "2026-03-31T23:40:00Z", "2026-04-01T01:00:00+01:00",
+         "2026-04-01T00:30:00Z", "2026-04-01T00:30:00-00:00", "2026-04-01T24:00:00Z",
+         "2026-04-01T00:30:00+14:00", "23:59:59", "00:00:00", "24:00:00", "zz99 3vz",
+         "ZZ99 3VZ", " LS1 4AP", "ls1 4ap", "LS1 4AP", "08", "8", "01", "99", "Z", "9", "X",
+         "A" * 21, "A" * 20, "ACC 1", "ACC\u00a01", "XWRIR", "xwrir", "71651007", "123",
+         "V81999", "RA7", "89999", "R9998", "RJ101", "\u0669", "Y", "N", "y", "1", "4",
+         "100", "199", "300", "500", "2026-01-01", "2025-03-01", "2026-05-31"]
+
+
+def _shifted(text: str, rng: random.Random) -> str:
+    """A date or timestamp moved by some days, or the text unchanged."""
+    try:
+        day = date.fromisoformat(text[:10])
+        moved = day + timedelta(days=rng.choice([-400, -366, -365, -31, -1, 1, 28, 31, 366]))
+    except (ValueError, OverflowError):
+        return text
+    return moved.isoformat() + text[10:]
+
+
+@st.composite
+def damaged_files(draw: st.DrawFn, version: int) -> tuple[list[list[str]], date]:
+    valid = draw(st.lists(records(version=version), min_size=1, max_size=40))
+    rows = [record.to_row() for record in valid]
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    width = len(layout(version))
+    for _ in range(draw(st.integers(0, 3 * len(rows)))):
+        row = rng.choice(rows)
+        column = rng.randrange(width)
+        action = rng.randrange(4)
+        if action == 0:
+            row[column] = rng.choice(_JUNK)
+        elif action == 1:
+            row[column] = _shifted(row[column], rng)
+        elif action == 2:
+            row[column] = rng.choice(rows)[rng.randrange(width)]
+        else:
+            rows.append(list(row))
+    rng.shuffle(rows)
+    submitted = submission_date(rng.choice(valid)) + timedelta(days=rng.choice([-40, 0, 3, 200]))
+    return rows, submitted
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@settings(slow, max_examples=300)
+@given(data=st.data())
+def test_screened_blocks_report_exactly_what_row_checks_report(
+    version: int, data: st.DataObject
+) -> None:
+    rows, submitted = data.draw(damaged_files(version))
+    sizes = data.draw(st.lists(st.integers(1, 50), min_size=1, max_size=4))
+    options = data.draw(st.fixed_dictionaries({}, optional={
+        "reject_palindromes": st.booleans(), "reject_sentinels": st.booleans(),
+        "limit_per_rule": st.integers(0, 3), "skip_rules": st.sets(st.sampled_from(
+            ["DIDS070", "DIDS067", "DIDS056", "DIDS001"]))}))
+    assert screened(rows, version, sizes, submitted=submitted, **options) == exact(
+        rows, version, submitted=submitted, **options)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@settings(slow, max_examples=40)
+@given(data=st.data())
+def test_screened_blocks_match_row_checks_on_every_rule_example(
+    version: int, data: st.DataObject
+) -> None:
+    codes = [code for code, rule in RULES.items()
+             if version in rule.versions and (code, version) in _mutations.MUTATIONS]
+    record = data.draw(records(version=version))
+    examples = [_oracle.row_example(code, record) for code in codes]
+    rows = [list(row) for example in examples for row in example.rows]
+    rows += [record.to_row()] * data.draw(st.integers(0, 2))
+    for submitted in {example.submitted for example in examples}:
+        assert screened(rows, version, (7, 64), submitted=submitted) == exact(
+            rows, version, submitted=submitted)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_generated_files_with_invalid_rows_match(version: int) -> None:
+    rows = [list(r.fields) for r in generate_rows(3000, seed=7, version=version,
+                                                  invalid_rate=0.3)]
+    submitted = submission_date_for(version)
+    result = screened(rows, version, (1000,), submitted=submitted)
+    assert result == exact(rows, version, submitted=submitted)
+    assert result["records_rejected"] > 0
+
+
+def test_offsets_that_differ_are_compared_as_instants() -> None:
+    """Text says 00:30 < 01:00, but 00:30Z is after 01:00+01:00 (00:00Z): X-TSP-02 fails."""
+    valid = generate_rows(3, seed=1, version=2)
+    rows = [list(r.fields) for r in valid]
+    start, end = layout(2).index("procedure_start_timestamp"), layout(2).index(
+        "procedure_end_timestamp")
+    rows[0][start], rows[0][end] = "2026-04-01T00:30:00Z", "2026-04-01T01:00:00+01:00"
+    rows[1][start], rows[1][end] = "2026-04-01T00:30:00+01:00", "2026-03-31T23:40:00Z"
+    submitted = submission_date_for(2)
+    result = screened(rows, 2, submitted=submitted)
+    assert result == exact(rows, 2, submitted=submitted)
+    assert [(i["code"], i["row"]) for i in result["issues"]] == [("X-TSP-02", 1)]
+
+
+def test_reference_data_turns_the_screen_off() -> None:
+    assert screen_for(Validator(2)) is not None
+    assert screen_for(Validator(2, reference=_oracle.reference_for(
+        _mutations.Setting()))) is None
+    assert screen_for(Validator(1, reference=ReferenceData())) is not None
+
+
+def test_every_multi_item_row_rule_has_a_screen() -> None:
+    for version in (1, 2):
+        validator = Validator(version)
+        for rule in validator.row_rules():
+            items = {n for n in rule.items(version) if n in validator.layout}
+            assert len(items) == 1 or rule.code in SCREENS, rule.code
+
+
+@settings(max_examples=500)
+@given(st.lists(st.text("0123456789", min_size=10, max_size=10), min_size=1, max_size=50))
+def test_bulk_nhs_number_check_agrees_with_the_identifier(numbers: list[str]) -> None:
+    sums = nhs_check_sums(numbers)
+    assert [total % 11 == 0 for total in sums] == [nhs_number.is_valid(n) for n in numbers]
+
+
+def test_bulk_nhs_number_check_hand_checked() -> None:
+    # 943 476 591 9: 9*10+4*9+3*8+4*7+7*6+6*5+5*4+9*3+1*2 = 299, 299 % 11 = 2, check 9.
+    assert list(nhs_check_sums(["9434765919", "9434765918"])) == [2640 + 299 + 9,
+                                                                  2640 + 299 + 8]
+
+
+# --- the block splitter reads what csv.reader reads ---------------------------------------------
+
+
+def _rows(data: bytes, version: int | str, plain: bool) -> tuple[list[Any], list[Any]]:
+    reader = csv_io.CsvReader(io.BytesIO(data), version=version)
+    if not plain:
+        reader._split = lambda lines: _one_by_one(reader, lines)  # type: ignore[method-assign]
+    rows = [(raw.row, raw.fields, [i.code for i in raw.issues]) for raw in reader]
+    return rows, [i.code for i in reader.file_issues]
+
+
+def _one_by_one(reader: csv_io.CsvReader, lines: list[Any]) -> Any:
+    """The row-by-row reading of the lines (csv.reader), without the plain-line fast path."""
+    reader._source.give_back(lines)
+    while reader._source.given_back:
+        fields = reader._next_record()
+        if fields is None:
+            return
+        reader._number += 1
+        yield reader._row(fields)
+
+
+_PIECES = ["a", "1", ",", ",", ",", '"', "\n", "\r\n", "\r", " ", "\x00", "\xe9", "\n\n"]
+
+
+@st.composite
+def csv_bytes(draw: st.DrawFn) -> bytes:
+    rows = [list(r.fields) for r in generate_rows(draw(st.integers(1, 12)),
+                                                  seed=draw(st.integers(0, 99)), version=2)]
+    lines = [",".join(layout(2).headers)] + [",".join(row) for row in rows]
+    text = "\r\n".join(lines) + draw(st.sampled_from(["", "\n", "\r\n"]))
+    data = bytearray(text.encode())
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, len(data)))
+        piece = draw(st.sampled_from([p.encode() for p in _PIECES] + [b"\xff"]))
+        data[at:at] = piece
+    return bytes(data)
+
+
+@settings(slow, max_examples=300)
+@given(data=csv_bytes(), version=st.sampled_from([2, "auto"]))
+def test_block_splitter_reads_the_rows_csv_reader_reads(data: bytes, version: int | str) -> None:
+    assert _rows(data, version, plain=True) == _rows(data, version, plain=False)
+
+
+def test_blocks_of_a_generated_file_are_columns(tmp_path: Any) -> None:
+    rows = [list(r.fields) for r in generate_rows(5000, seed=3, version=1)]
+    path = tmp_path / "v1.csv"
+    path.write_text("".join(",".join(row) + "\r\n" for row in rows), encoding="utf-8")
+    reader = csv_io.CsvReader(path)
+    first, *items = list(reader.blocks())
+    assert isinstance(first, RawRow)  # the first line is read to detect the version
+    assert first.fields == rows[0]
+    blocks = [item for item in items if isinstance(item, ColumnBlock)]
+    assert len(blocks) == len(items)
+    assert [f for block in blocks for f in zip(*block.columns, strict=True)] == [
+        tuple(row) for row in rows[1:]]
+    report = validate_reader(csv_io.CsvReader(path), submitted=submission_date_for(1))
+    assert report.records == 5000
+    assert report.accepted
+
+
+def test_v2_file_with_metadata_validates_clean_through_blocks(tmp_path: Any) -> None:
+    rows = [list(r.fields) for r in generate_rows(2000, seed=5, version=2)]
+    path = tmp_path / "v2.csv"
+    path.write_text("\n".join([",".join(layout(2).headers)] + [",".join(r) for r in rows]),
+                    encoding="utf-8")
+    report = validate_reader(csv_io.CsvReader(path), metadata=metadata_for(2, 2000))
+    assert (report.records, report.accepted, dict(report.counts)) == (2000, True, {})
+
+
+# --- the writer builds columns and lines in bulk ------------------------------------------------
+
+_AWKWARD = st.sampled_from(["a,b", 'say "x"', "two\nlines", "cr\rhere", " padded ", "", "é"])
+
+
+@st.composite
+def awkward_records(draw: st.DrawFn, version: int) -> list[Any]:
+    """Valid records, some with text that needs quoting or is absent."""
+    found = draw(st.lists(records(version=version), min_size=1, max_size=30))
+    for _ in range(draw(st.integers(0, 5))):
+        k = draw(st.integers(0, len(found) - 1))
+        name = draw(st.sampled_from(["accession_number", "referrer", "postcode", "gp_practice"]))
+        changes: dict[str, Any] = {name: draw(st.one_of(st.none(), _AWKWARD))}
+        found[k] = attrs.evolve(found[k], **changes)
+    return found
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@settings(slow, max_examples=100)
+@given(data=st.data())
+def test_writer_output_is_what_csv_writer_writes(version: int, data: st.DataObject) -> None:
+    found = data.draw(awkward_records(version))
+    rows = [record.to_row() for record in found]
+    assert to_columns(found) == [list(c) for c in zip(*rows, strict=True)]
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected, lineterminator="\r\n")
+    if version == 2:
+        writer.writerow(layout(2).headers)
+    writer.writerows(rows)
+    written = io.StringIO(newline="")
+    assert write_csv(found, written, on_invalid="write") == len(found)
+    assert written.getvalue() == expected.getvalue()
+
+
+def test_checked_writer_stops_at_the_first_bad_record_after_writing_the_good_ones() -> None:
+    rows = [list(r.fields) for r in generate_rows(3000, seed=11, version=2)]
+    found = [RecordV2.from_row(row) for row in rows]
+    found[2500] = attrs.evolve(found[2500], accession_number=None)
+    found.append(found[10])
+    out = io.StringIO(newline="")
+    with pytest.raises(InvalidRecord) as caught:
+        write_csv(found, out, submitted=submission_date_for(2))
+    assert (caught.value.row, caught.value.codes) == (2501, ("DIDS070",))
+    assert out.getvalue().count("\r\n") == 1 + 2500
+    issues: list[Any] = []
+    out = io.StringIO(newline="")
+    assert write_csv(found, out, on_invalid="skip", issues=issues) == 3000 - 1
+    assert [(i.code, i.row) for i in issues] == [("DIDS070", 2501), ("DIDS071", 3001)]
