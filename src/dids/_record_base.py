@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from itertools import repeat
 from typing import Any, ClassVar, TypeVar
 
@@ -46,35 +46,54 @@ _VALUES = {v: operator.attrgetter(*lay.names) for v, lay in LAYOUTS.items()}
 
 #: ``get(value, value)`` is ``""`` for ``None`` and the value itself otherwise.
 _ABSENT_AS_BLANK: dict[Any, str] = {None: ""}
+_NONE = type(None)
 
 
-def _column_text(item: DataItem, values: list[Any]) -> list[str]:
-    """:meth:`DataItem.unparse` of a column of values, in bulk where the kind allows."""
-    kinds = set(map(type, values))
-    if kinds <= {str, type(None)}:
-        if type(None) in kinds:
-            return list(map(_ABSENT_AS_BLANK.get, values, values))
-        return values
-    if item.kind is Kind.CODE and item.code_list is not None:
-        table: dict[Any, str] = {m: m.value for m in item.code_list.enum}
-        table[None] = ""
-        if all(map(table.__contains__, values)):
-            return list(map(table.__getitem__, values))
-    elif item.kind is Kind.DATE and kinds == {date}:
-        return list(map(date.isoformat, values))
-    elif item.kind is Kind.TIMESTAMP and kinds == {datetime}:
-        texts = list(map(datetime.isoformat, values))
-        if set(map(len, texts)) == {25}:
-            return texts
-    return list(map(_text, repeat(item.unparse), values))
+class RefusedStart(ValueError):
+    """A value of :func:`to_columns` starts with a refused prefix; ``item`` names the item."""
+
+    def __init__(self, item: str) -> None:
+        super().__init__(f"A value of item {item} starts with a refused character.")
+        self.item = item
 
 
-def to_columns(records: Sequence[RecordBase]) -> list[list[str]]:
+def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...]) -> list[str]:
+    """:meth:`DataItem.unparse` of a column of values, in bulk: text passes through, other
+    values are formatted once per distinct value. Timestamps are never merged by equality
+    (equal instants may be written with different offsets); formatted ones start with a
+    digit."""
+    if item.kind is Kind.TIMESTAMP:
+        if set(map(type, values)) == {datetime}:
+            texts = list(map(datetime.isoformat, values))
+            if set(map(len, texts)) == {25}:
+                return texts
+        texts = [_text(item.unparse, value) for value in values]
+        distinct: Iterable[str] = texts
+    else:
+        try:
+            found = set(values)
+        except TypeError:  # an unhashable value: formatting it fails as to_row fails
+            found = {_text(item.unparse, value) for value in values}
+        if set(map(type, found)) <= {str, _NONE}:
+            texts = list(map(_ABSENT_AS_BLANK.get, values, values)) if None in found else values
+            distinct = found
+        else:
+            table = {value: _text(item.unparse, value) for value in found}
+            texts = list(map(table.__getitem__, values))
+            distinct = table.values()
+    if refuse and any(map(str.startswith, filter(None, distinct), repeat(refuse))):
+        raise RefusedStart(item.python_name)
+    return texts
+
+
+def to_columns(records: Sequence[RecordBase], *, refuse: tuple[str, ...] = ()
+               ) -> list[list[str]]:
     """Records of one layout as columns of raw strings (catalogue order): what :meth:`to_row`
-    gives row by row, built a column at a time."""
+    gives row by row, built a column at a time. Raises :class:`RefusedStart` when a value
+    starts with one of ``refuse``."""
     items = records[0].LAYOUT.items
-    return [_column_text(item, list(map(operator.attrgetter(item.python_name), records)))
-            for item in items]
+    return [_column_text(item, list(map(operator.attrgetter(item.python_name), records)),
+                         refuse) for item in items]
 
 
 class RecordBase:

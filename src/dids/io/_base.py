@@ -5,12 +5,12 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any, Literal, Protocol
 
 import attrs
 
-from dids._record_base import to_columns
+from dids._record_base import RefusedStart, to_columns
 from dids.exceptions import ValidationError
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2, RowError
@@ -18,6 +18,26 @@ from dids.rules import Disposition
 from dids.validate import SUBMISSION_RULES, Issue, Report, Validator
 
 OnInvalid = Literal["raise", "skip", "write"]
+
+
+class UnsafeValue(ValueError):
+    """A value would be run as a formula by a spreadsheet (leading ``= + - @``, tab or CR)."""
+
+
+#: What a value a spreadsheet would run as a formula starts with.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _unsafe_value(columns: list[list[str]], items: Sequence[Any], written: int) -> UnsafeValue:
+    """The :class:`UnsafeValue` of the first record of a block holding a formula-like value."""
+    row, name = min(
+        (next(k for k, text in enumerate(column) if text.startswith(FORMULA_START)),
+         item.python_name)
+        for item, column in zip(items, columns, strict=True)
+        if any(map(str.startswith, column, repeat(FORMULA_START)))
+    )
+    return UnsafeValue(f"Item {name} of record {written + row + 1} starts with a character a "
+                       "spreadsheet would run as a formula.")
 
 
 class InvalidRecord(ValidationError):
@@ -62,10 +82,12 @@ def checked_blocks(
     on_invalid: OnInvalid = "raise",
     submitted: date | datetime | None = None,
     issues: list[Issue] | None = None,
+    refuse_formulas: bool = False,
 ) -> Iterator[tuple[list[RecordV1 | RecordV2], list[list[str]]]]:
     """:func:`checked` a block at a time: the records kept, with their raw strings as columns
     (catalogue order). Blocks are screened column by column
-    (:meth:`dids.validate.Validator.check_columns`)."""
+    (:meth:`dids.validate.Validator.check_columns`). With ``refuse_formulas``, a block with a
+    value a spreadsheet would run as a formula raises :class:`UnsafeValue` before any check."""
     iterator = iter(records)
     validator: Validator | None = None
     version = 0
@@ -78,7 +100,10 @@ def checked_blocks(
             validator = Validator(version, submitted=submitted, skip_rules=skip)
         if any(record.LAYOUT.version != version for record in block):
             raise ValueError("All records of a submission must have the same layout.")
-        columns = to_columns(block)
+        try:
+            columns = to_columns(block, refuse=FORMULA_START if refuse_formulas else ())
+        except RefusedStart:
+            raise _unsafe_value(to_columns(block), block[0].LAYOUT.items, number) from None
         if on_invalid == "write":
             yield block, columns
             number += len(block)

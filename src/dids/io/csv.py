@@ -21,6 +21,7 @@ from dids.io._base import (
     OnInvalid,
     RawRow,
     ReadResult,
+    UnsafeValue,
     checked_blocks,
     read_typed,
     validate_reader,
@@ -394,15 +395,6 @@ def read_records(source: Source, *, version: int | str = "auto") -> Iterator[Rea
     return CsvReader(source, version=version).records()
 
 
-class UnsafeValue(ValueError):
-    """A value would be run as a formula by a spreadsheet (leading ``= + - @``, tab or CR)."""
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: A formula character after a field or line separator (a superset of the unsafe values).
-_FORMULA_AFTER_SEPARATOR = [sep + char for sep in ",\n" for char in _FORMULA_START]
-
-
 def write_csv(
     records: Iterable[RecordV1 | RecordV2],
     target: IO[str],
@@ -424,7 +416,7 @@ def write_csv(
     writer = csv.writer(target, lineterminator="\r\n")
     count = 0
     for block, columns in checked_blocks(records, on_invalid=on_invalid, submitted=submitted,
-                                         issues=issues):
+                                         issues=issues, refuse_formulas=True):
         if count == 0 and version is None:
             version = block[0].LAYOUT.version
             if version == 2:
@@ -433,27 +425,14 @@ def write_csv(
             raise ValueError("All records of a submission must have the same layout.")
         lines = list(map(",".join, zip(*columns, strict=True)))
         text = "\r\n".join(lines) + "\r\n"
-        plain = not (
+        if (
             '"' in text or text.count("\r") != len(lines) or text.count("\n") != len(lines)
             or text.count(",") != len(lines) * (len(columns) - 1)
-        )
-        if not plain or text.startswith(_FORMULA_START) or any(map(
-                text.__contains__, _FORMULA_AFTER_SEPARATOR)):
-            _refuse_formulas(block[0].LAYOUT, columns, count)
-        if plain:
-            target.write(text)
+        ):
+            writer.writerows(zip(*columns, strict=True))  # some values need quoting
         else:
-            writer.writerows(zip(*columns, strict=True))
+            target.write(text)
         count += len(block)
     if count == 0 and version == 2:
         writer.writerow(V2.headers)
     return count
-
-
-def _refuse_formulas(lay: Layout, columns: list[list[str]], written: int) -> None:
-    """Raise :class:`UnsafeValue` for the first value that starts like a formula."""
-    for item, column in zip(lay.items, columns, strict=True):
-        if any(map(str.startswith, column, repeat(_FORMULA_START))):
-            row = next(k for k, text in enumerate(column) if text.startswith(_FORMULA_START))
-            raise UnsafeValue(f"Item {item.python_name} of record {written + row + 1} starts "
-                              "with a character a spreadsheet would run as a formula.")
