@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -21,14 +22,14 @@ from dids.catalogue import layout
 from dids.generate import generate_rows, metadata_for, submission_date_for
 from dids.identifiers import nhs_number
 from dids.io import csv as csv_io
-from dids.io import validate_reader
+from dids.io import open_reader, validate_reader
 from dids.io._base import ColumnBlock, InvalidRecord, RawRow
 from dids.io.csv import write_csv
 from dids.records import RecordV2
 from dids.reference import ReferenceData
 from dids.rules import RULES
 from dids.strategies import records, submission_date
-from dids.validate import Report, Validator
+from dids.validate import Report, Validator, validate_rows
 
 slow = settings(suppress_health_check=list(HealthCheck), deadline=None)
 
@@ -305,3 +306,26 @@ def test_checked_writer_stops_at_the_first_bad_record_after_writing_the_good_one
     out = io.StringIO(newline="")
     assert write_csv(found, out, on_invalid="skip", issues=issues) == 3000 - 1
     assert [(i.code, i.row) for i in issues] == [("DIDS070", 2501), ("DIDS071", 3001)]
+
+
+def test_row_sources_are_checked_in_batches_with_the_same_report() -> None:
+    """validate_rows and the JSON Lines reader batch rows; reused row objects stay distinct."""
+    rows = [list(r.fields) for r in generate_rows(2500, seed=9, version=2, invalid_rate=0.2)]
+    submitted = submission_date_for(2)
+    expected = exact(rows, 2, submitted=submitted)
+
+    def reused() -> Any:
+        row: list[str] = []
+        for fields in rows:
+            row[:] = fields
+            yield row
+
+    report = validate_rows(reused(), version=2, submitted=submitted, include_values=True)
+    assert _summary(report) == expected
+    names = layout(2).names
+    lines = "".join(json.dumps(dict(zip(names, row, strict=True))) + "\n" for row in rows)
+    reader = open_reader(io.BytesIO(lines.encode()), format="jsonl", version=2)
+    found = validate_reader(reader, submitted=submitted, include_values=True).to_dict()
+    assert found["counts"] == expected["counts"]
+    assert [(i["code"], i["row"], i["item"]) for i in found["issues"]] == [
+        (i["code"], i["row"], i["item"]) for i in expected["issues"]]

@@ -266,7 +266,7 @@ def test_memory_is_flat_apart_from_the_compact_duplicate_keys() -> None:
         tracemalloc.stop()
         return used
 
-    # Past the 65,536-hash partitions of the duplicate check: 17 bytes a row for the duplicate
+    # Past the 65,536-hash partitions of the duplicate check: 13 bytes a row for the duplicate
     # keys and one for their partition, never the row.
     small, large = 1 << 17, 1 << 18
     per_row = (peak(large) - peak(small)) / (large - small)

@@ -50,8 +50,10 @@ __all__ = ["Screen", "screen_for"]
 Columns = Sequence[Sequence[str]]
 RowScreen = Callable[["View"], Iterable[int]]
 ScreenFactory = Callable[[Rule, CheckContext], "RowScreen | None"]
-#: Distinct values remembered per item (clean and not clean), and per screen.
-_MEMO_LIMIT = 1 << 15
+#: Distinct values remembered per item (clean and not clean), and per screen; dates have
+#: fewer possible values, and more of them recur (birth dates), so more are remembered.
+_MEMO_LIMIT = 1 << 14
+_DATE_MEMO_LIMIT = 1 << 16
 #: Sorts after every digit: stands for an absent *later* moment, which skips an order rule.
 _NEVER = "~"
 
@@ -519,6 +521,8 @@ class Screen:
         self._width = len(validator.layout)
         self._local = local
         self._screens = screens
+        self._limits = [_DATE_MEMO_LIMIT if item.kind is Kind.DATE else _MEMO_LIMIT
+                        for item in validator.layout]
         self._good: list[set[str]] = [set() for _ in range(self._width)]
         self._bad: list[set[str]] = [set() for _ in range(self._width)]
         ctx = validator.context
@@ -557,11 +561,12 @@ class Screen:
         new -= known_bad
         if new:
             clean = self._classify(index, new)
-            if len(good) + len(clean) > _MEMO_LIMIT:
+            limit = self._limits[index]
+            if len(good) + len(clean) > limit:
                 good.clear()
             good |= clean
             new -= clean
-            if len(bad) + len(new) > _MEMO_LIMIT:
+            if len(bad) + len(new) > limit:
                 bad.clear()
             bad |= new
             known_bad |= new

@@ -2,7 +2,8 @@
 
 :func:`open_reader` picks the reader by the file's extension (``.csv``, ``.json``,
 ``.jsonl``/``.ndjson``, ``.xml``) or, failing that, by its first character. Every reader yields
-:class:`RawRow` objects and offers ``validate()`` and ``records()``.
+:class:`RawRow` objects and offers ``validate()`` and ``records()``; the CSV reader also offers
+``blocks()``, runs of rows as :class:`ColumnBlock` columns, which validation screens in bulk.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from typing import IO, Literal
 
 from dids.io._base import (
+    ColumnBlock,
     InvalidRecord,
     OnInvalid,
     RawRow,
@@ -28,6 +30,7 @@ from dids.records import RecordV1, RecordV2
 __all__ = [
     "EXTENSIONS",
     "FORMATS",
+    "ColumnBlock",
     "Format",
     "InvalidRecord",
     "OnInvalid",

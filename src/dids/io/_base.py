@@ -15,7 +15,7 @@ from dids.exceptions import ValidationError
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2, RowError
 from dids.rules import Disposition
-from dids.validate import SUBMISSION_RULES, Issue, Report, Validator
+from dids.validate import SUBMISSION_RULES, Issue, Report, RowBatch, Validator
 
 OnInvalid = Literal["raise", "skip", "write"]
 
@@ -204,11 +204,17 @@ def validate_reader(reader: SubmissionReader, **options: Any) -> Report:
         options["metadata"] = reader.metadata
     validator = Validator(reader.version, **options)
     blocks = getattr(reader, "blocks", None)
+    batch = RowBatch(validator, reader.columns)
     for item in reader if blocks is None else blocks():
         if isinstance(item, ColumnBlock):
+            batch.flush()
             validator.check_columns(item.columns, item.first_row, reader.columns)
+        elif item.fields is not None and not item.issues:
+            batch.add(item.row, item.fields)
         else:
+            batch.flush()
             feed_row(validator, item, reader.columns)
+    batch.flush()
     for issue in reader.file_issues:
         validator.add_issue(issue)
     return validator.finish()

@@ -31,6 +31,7 @@ from dids.records import RecordV1, RecordV2
 from dids.validate import Issue, Report, issue_for
 
 __all__ = [
+    "ColumnBlock",
     "CsvReader",
     "RawRow",
     "ReadResult",
