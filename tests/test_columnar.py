@@ -7,7 +7,7 @@ import io
 import json
 import random
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -193,7 +193,8 @@ def test_bulk_nhs_number_check_hand_checked() -> None:
 def _rows(data: bytes, version: int | str, plain: bool) -> tuple[list[Any], list[Any]]:
     reader = csv_io.CsvReader(io.BytesIO(data), version=version)
     if not plain:
-        reader._split = lambda lines: _one_by_one(reader, lines)  # type: ignore[method-assign]
+        reader._split = (  # type: ignore[method-assign]
+            lambda lines, in_order: _one_by_one(reader, lines))
     rows = [(raw.row, raw.fields, [i.code for i in raw.issues]) for raw in reader]
     return rows, [i.code for i in reader.file_issues]
 
@@ -329,3 +330,21 @@ def test_row_sources_are_checked_in_batches_with_the_same_report() -> None:
     assert found["counts"] == expected["counts"]
     assert [(i["code"], i["row"], i["item"]) for i in found["issues"]] == [
         (i["code"], i["row"], i["item"]) for i in expected["issues"]]
+
+
+def test_shape_classifiers_fail_line_by_line() -> None:
+    """A bad value after many good ones is found without backtracking through them."""
+    screen = screen_for(Validator(2))
+    assert screen is not None
+    start = datetime(2026, 4, 1, tzinfo=timezone.utc)
+    cases = {
+        "postcode": ([f"L{chr(65 + n % 26)}{n % 10} {n // 260 % 10}AB" for n in range(2600)],
+                     "LS1 4AV"),
+        "procedure_start_timestamp": (
+            [(start + timedelta(seconds=n)).isoformat() for n in range(20000)],
+            "2026-04-01T10:00:00+01:0"),
+    }
+    for name, (values, bad) in cases.items():
+        classifier = screen._bulk[layout(2).index(name)]
+        assert classifier is not None
+        assert classifier.clean([*values, bad], lambda text: False) == set(values)

@@ -39,7 +39,7 @@ from dids._checks import CheckContext, month_number
 from dids._values import TIMESTAMP_SHAPE, parse_date
 from dids.catalogue import Kind
 from dids.exceptions import ValidationError
-from dids.identifiers import postcode
+from dids.identifiers import postcode, referrer
 from dids.rules import RULES, Rule
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ RowScreen = Callable[["View"], Iterable[int]]
 ScreenFactory = Callable[[Rule, CheckContext], "RowScreen | None"]
 #: Distinct values remembered per item (clean and not clean), and per screen; dates have
 #: fewer possible values, and more of them recur (birth dates), so more are remembered.
-_MEMO_LIMIT = 1 << 14
+_MEMO_LIMIT = 1 << 15
 _DATE_MEMO_LIMIT = 1 << 16
 #: Sorts after every digit: stands for an absent *later* moment, which skips an order rule.
 _NEVER = "~"
@@ -118,14 +118,11 @@ class View:
         days = self.columns[day]
         if clock is None:
             found = list(days)
-            if absent and "" in self.unique(day):
-                found = [text or absent for text in days]
-        elif "" in self.unique(day) or "" in self.unique(clock):
-            found = [(d + "T" + t if t else d) if d else absent
-                     for d, t in zip(days, self.columns[clock], strict=True)]
         else:
-            times = {text: "T" + text for text in self.unique(clock)}
+            times = {text: "T" + text if text else "" for text in self.unique(clock)}
             found = list(map(operator.add, days, map(times.__getitem__, self.columns[clock])))
+        for k in self.blank_rows(day):
+            found[k] = absent
         self._derived[key] = found
         return found
 
@@ -222,15 +219,20 @@ def _nhs_numbers(ctx: CheckContext) -> Bulk | None:
     return Bulk(frozenset({"DIDS001", "DIDS002"}), clean, all_clean)
 
 
-def _shape_classifier(shape: str) -> Callable[[list[str]], set[str]]:
-    """Values that match ``shape`` whole, one regular-expression pass for all."""
-    one = re.compile(f"(?:{shape})")
-    lines = re.compile(f"(?:(?:{shape})\n)*(?:{shape})")
+def _shape_classifier(shape: str, flags: int = 0) -> Callable[[list[str]], set[str]]:
+    """Values that match ``shape`` whole, found by one regular-expression pass over all of them
+    joined by newlines. Each line is matched on its own (``^...$``), never as part of one
+    pattern over the whole text, whose failure could backtrack through every line."""
+    plain = re.sub(r"\((?!\?)", "(?:", shape)
+    one = re.compile(f"(?:{plain})", flags)
+    lines = re.compile(f"^(?:{plain})$", flags | re.MULTILINE)
 
     def matching(values: list[str]) -> set[str]:
-        if lines.fullmatch("\n".join(values)):
-            return set(values)
-        return {value for value in values if one.fullmatch(value)}
+        joined = "\n".join(values)
+        if joined.count("\n") != len(values) - 1:  # a value holds a newline
+            return {value for value in values if one.fullmatch(value)}
+        found = lines.findall(joined)
+        return set(values) if len(found) == len(values) else set(found)
 
     return matching
 
@@ -239,6 +241,19 @@ def _shape_classifier(shape: str) -> Callable[[list[str]], set[str]]:
 def _postcodes(ctx: CheckContext) -> Bulk:
     matching = _shape_classifier(postcode.SHAPE)
     return Bulk(frozenset({"DIDS017"}), lambda values, fails: matching(values))
+
+
+@bulk("referrer")
+def _referrers(ctx: CheckContext) -> Bulk:
+    """Upper-case codes without spaces that match a referrer format are what DIDS023 accepts
+    (its cleansing upper-cases and strips)."""
+    pattern = referrer.format_pattern()
+    matching = _shape_classifier(pattern.pattern, pattern.flags)
+
+    def clean(values: list[str], fails: Callable[[str], bool]) -> set[str]:
+        return {value for value in matching(values) if value == referrer.compact(value)}
+
+    return Bulk(frozenset({"DIDS023"}), clean)
 
 
 @bulk("accession_number")
@@ -301,18 +316,28 @@ def _columns(rule: Rule, ctx: CheckContext) -> list[int]:
     return [ctx.layout.index(name) for name in rule.items(ctx.version) if name in ctx.layout]
 
 
-def _values_screen(column: int, fails: Callable[[str], bool]) -> RowScreen:
-    """Rows whose value in ``column`` fails ``fails`` (asked once per distinct value)."""
+def _values_screen(column: int, fails: Callable[[str], bool],
+                   maybe: re.Pattern[str] | None = None) -> RowScreen:
+    """Rows whose value in ``column`` fails ``fails`` (asked once per distinct value).
+
+    ``maybe``, for items whose values are mostly distinct, finds (with ``re.MULTILINE``) the
+    whole lines of the values joined by newlines that may fail: only those are asked.
+    """
     verdicts: dict[str, bool] = {}
 
     def rows(view: View) -> list[int]:
-        missing = view.unique(column) - verdicts.keys()
+        distinct = view.unique(column)
+        if maybe is not None:
+            joined = "\n".join(distinct)
+            if joined.count("\n") == len(distinct) - 1:  # no value holds a newline
+                distinct = set(maybe.findall(joined))
+        missing = distinct - verdicts.keys()
         if len(verdicts) + len(missing) > _MEMO_LIMIT:
             verdicts.clear()
-            missing = view.unique(column)
+            missing = distinct
         for value in missing:
             verdicts[value] = fails(value)
-        return view.rows_with(column, {v for v in view.unique(column) if verdicts[v]})
+        return view.rows_with(column, {v for v in distinct if verdicts[v]})
 
     return rows
 
@@ -332,7 +357,7 @@ def _all_blank(rule: Rule, ctx: CheckContext) -> RowScreen:
 def _zz99_alone(rule: Rule, ctx: CheckContext) -> RowScreen:
     code = ctx.layout.index("postcode")
     others = [c for c in _columns(rule, ctx) if c != code]
-    zz99 = _values_screen(code, postcode.is_zz99)
+    zz99 = _values_screen(code, postcode.is_zz99, re.compile(r"^.*[zZ][zZ]99.*$", re.M))
 
     def rows(view: View) -> list[int]:
         columns = view.columns

@@ -18,6 +18,8 @@ validate a row, and detailed issues are built only for the rows that fail.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import operator
 from array import array
@@ -226,7 +228,8 @@ class Validator:
         )
         self.report = Report(version, source=source, include_values=include_values)
         self._limit = limit_per_rule
-        self._listed: Counter[str] = Counter()
+        self._listed: dict[str, list[tuple[tuple[int, int, int], int, Issue]]] = {}
+        self._arrival = itertools.count()
         self._field_checks = self._compile_field_checks()
         self._row_checks = self._compile_row_checks()
         self._memo: list[dict[str, tuple[Any, tuple[Rule, ...]]]] = [
@@ -333,9 +336,17 @@ class Validator:
 
     def _record(self, issue: Issue) -> None:
         self.report.counts[issue.code] += 1
-        if self._limit is None or self._listed[issue.code] < self._limit:
-            self._listed[issue.code] += 1
+        if self._limit is None:
             self.report.issues.append(issue)
+        elif self._limit > 0:
+            # The first issues of each rule in file order, whatever order rows are checked in.
+            row, rule, column = _issue_order(issue)
+            entry = ((-row, -rule, -column), next(self._arrival), issue)
+            kept = self._listed.setdefault(issue.code, [])
+            if len(kept) < self._limit:
+                heapq.heappush(kept, entry)
+            elif entry[0] > kept[0][0]:
+                heapq.heapreplace(kept, entry)
         if issue.disposition is Disposition.FILE_REJECT:
             self.report.file_rejected = True
 
@@ -467,11 +478,12 @@ class Validator:
     def check_columns(
         self,
         columns: Sequence[Sequence[str]],
-        first_row: int,
+        rows: int | Sequence[int],
         positions: Sequence[int | None] | None = None,
     ) -> list[Issue]:
-        """Check a block of consecutive data rows given as columns (catalogue order, equal
-        lengths), the first being row ``first_row``; return their issues.
+        """Check a block of data rows given as columns (catalogue order, equal lengths) and
+        return their issues. ``rows`` is the number of the first row when the rows are
+        consecutive, else every row's number.
 
         The block is screened column by column (:mod:`dids._columnar`); only the rows the screen
         cannot prove clean are checked by :meth:`check_row`, so the result is the same as
@@ -481,24 +493,24 @@ class Validator:
         if self._screen is None:
             self._screen = screen_for(self) or False
         size = len(columns[0]) if columns else 0
+        numbers = range(rows, rows + size) if isinstance(rows, int) else rows
         suspects = self._screen.suspects(columns) if self._screen else range(size)
         issues: list[Issue] = []
         for k in suspects:
-            issues += self.check_row([column[k] for column in columns], first_row + k,
-                                     positions)
+            issues += self.check_row([column[k] for column in columns], numbers[k], positions)
         clean = size - len(suspects)
         if not clean:
             return issues
         self.report.records += clean
         hashes: Iterable[int] = self._duplicate_hashes(columns)
-        rows: Iterable[int] = range(first_row, first_row + size)
+        clean_rows: Iterable[int] = numbers
         if suspects:
             mask = bytearray(b"\x01") * size
             for k in suspects:
                 mask[k] = 0
-            hashes, rows = compress(hashes, mask), compress(rows, mask)
+            hashes, clean_rows = compress(hashes, mask), compress(numbers, mask)
         self._key_hashes.extend(hashes)
-        self._key_rows.extend(rows)
+        self._key_rows.extend(clean_rows)
         self._key_rejected.extend(bytes(clean))
         self._key_columns = positions
         return issues
@@ -575,6 +587,8 @@ class Validator:
             self._record(issue_for("X-FIL-01", version))
         if version == 2 and self.metadata is not None:
             self._check_metadata(self.metadata)
+        for kept in self._listed.values():
+            self.report.issues.extend(issue for _, _, issue in kept)
         self.report.issues.sort(key=_issue_order)
         return self.report
 
@@ -588,10 +602,8 @@ class Validator:
 
 
 class RowBatch:
-    """Collects consecutive data rows and checks them a block at a time
-    (:meth:`Validator.check_columns`), so that row-by-row sources get the columnar screen too.
-
-    Call :meth:`flush` before feeding the validator anything else, and at the end.
+    """Collects data rows and checks them a block at a time (:meth:`Validator.check_columns`),
+    so that row-by-row sources get the columnar screen too. Call :meth:`flush` at the end.
     """
 
     def __init__(self, validator: Validator, positions: Sequence[int | None] | None = None,
@@ -600,15 +612,12 @@ class RowBatch:
         self._positions = positions
         self._size = size
         self._rows: list[Sequence[str]] = []
-        self._first = 0
+        self._numbers: list[int] = []
 
     def add(self, row: int, fields: Sequence[str]) -> None:
         """Add data row number ``row`` (fields in catalogue order)."""
-        if self._rows and row != self._first + len(self._rows):
-            self.flush()
-        if not self._rows:
-            self._first = row
         self._rows.append(tuple(fields))  # a copy: callers may reuse their row objects
+        self._numbers.append(row)
         if len(self._rows) >= self._size:
             self.flush()
 
@@ -616,8 +625,8 @@ class RowBatch:
         """Check the rows collected so far."""
         if self._rows:
             columns = [list(column) for column in zip(*self._rows, strict=True)]
-            self._rows = []
-            self._validator.check_columns(columns, self._first, self._positions)
+            numbers, self._rows, self._numbers = self._numbers, [], []
+            self._validator.check_columns(columns, numbers, self._positions)
 
 
 #: Rules about a group of items, none of which is at fault alone: located at the row. Every
@@ -649,7 +658,6 @@ def validate_rows(
     batch = RowBatch(validator)
     for number, row in enumerate(rows, 1):
         if len(row) != width:
-            batch.flush()
             code = "DIDS075" if version == 1 else "X-CSV-04"
             validator.add_unreadable_row([issue_for(code, version, row=number)])
             continue

@@ -21,7 +21,10 @@ from dids._data import read_table
 from dids.exceptions import InvalidFormat
 from dids.identifiers._common import passes, require_text
 
-__all__ = ["NOT_KNOWN", "compact", "derived_code", "is_valid", "referrer_type", "validate"]
+__all__ = [
+    "NOT_KNOWN", "compact", "derived_code", "format_pattern", "is_valid", "referrer_type",
+    "validate",
+]
 
 #: The type and derived code of a blank or unrecognised referrer code.
 NOT_KNOWN = "Not Known"
@@ -45,6 +48,12 @@ def _patterns() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...
             type_pattern = _TYPE_PATTERN_OVERRIDES.get(pattern, pattern)
             typed.append((re.compile(type_pattern, re.ASCII), found.group(1)))
     return re.compile("|".join(f"(?:{p})" for p in valid), re.ASCII), tuple(typed)
+
+
+def format_pattern() -> re.Pattern[str]:
+    """One pattern of every valid referrer code format (``codes/referrer_code_formats.csv``),
+    matched against the compact (upper-case) code."""
+    return _patterns()[0]
 
 
 def compact(value: str) -> str:

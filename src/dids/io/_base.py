@@ -150,17 +150,17 @@ class RawRow:
 
 @attrs.frozen
 class ColumnBlock:
-    """Consecutive data rows that split cleanly, as columns in catalogue order.
+    """Data rows that split cleanly, as columns in catalogue order, with their row numbers.
 
-    ``first_row`` is the number of the first row; every column has the same length.
+    ``numbers`` holds each row's number (ascending); every column has as many values.
     """
 
-    first_row: int
+    numbers: Sequence[int]
     columns: list[list[str]]
 
     def rows(self) -> Iterator[RawRow]:
         """The block's rows one by one."""
-        for number, fields in enumerate(zip(*self.columns, strict=True), self.first_row):
+        for number, fields in zip(self.numbers, zip(*self.columns, strict=True), strict=True):
             yield RawRow(number, list(fields))
 
 
@@ -207,12 +207,10 @@ def validate_reader(reader: SubmissionReader, **options: Any) -> Report:
     batch = RowBatch(validator, reader.columns)
     for item in reader if blocks is None else blocks():
         if isinstance(item, ColumnBlock):
-            batch.flush()
-            validator.check_columns(item.columns, item.first_row, reader.columns)
+            validator.check_columns(item.columns, item.numbers, reader.columns)
         elif item.fields is not None and not item.issues:
             batch.add(item.row, item.fields)
         else:
-            batch.flush()
             feed_row(validator, item, reader.columns)
     batch.flush()
     for issue in reader.file_issues:

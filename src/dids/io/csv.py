@@ -9,6 +9,7 @@ spreadsheet would run as a formula.
 from __future__ import annotations
 
 import csv
+import operator
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -216,15 +217,17 @@ class CsvReader:
     # -- data rows -----------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[RawRow]:
-        for item in self.blocks():
+        for item in self.blocks(in_order=True):
             if isinstance(item, ColumnBlock):
                 yield from item.rows()
             else:
                 yield item
 
-    def blocks(self) -> Iterator[RawRow | ColumnBlock]:
-        """The data rows in file order: runs of plain lines as :class:`ColumnBlock` objects,
-        the other rows (quoted fields, faults, blank lines skipped) one by one.
+    def blocks(self, *, in_order: bool = False) -> Iterator[RawRow | ColumnBlock]:
+        """The data rows: the plain lines of each stretch of the file (about half a megabyte)
+        as one :class:`ColumnBlock`, the other rows (quoted fields, faults; blank lines are
+        skipped) one by one, in file order when ``in_order`` (else a block may come after
+        rows that follow it in the file; every row keeps its number).
 
         A plain line is valid UTF-8 without quotes, NUL or a bare carriage return and has as
         many fields as the header; it splits the same way as ``csv.reader`` would split it,
@@ -242,43 +245,50 @@ class CsvReader:
                 lines = self._source.take()
                 if not lines:
                     return
-                yield from self._split(lines)
+                yield from self._split(lines, in_order)
         finally:
             self.close()
 
-    def _split(self, lines: list[Any]) -> Iterator[RawRow | ColumnBlock]:
-        """Rows of a block of raw lines: runs of plain lines in bulk, the others one by one."""
-        texts = _plain_block(lines, self._width)
-        if texts is not None:
-            yield self._block(texts)
+    def _split(self, lines: list[Any], in_order: bool) -> Iterator[RawRow | ColumnBlock]:
+        """Rows of a stretch of raw lines: the plain ones in bulk, the others one by one."""
+        texts, plain = _plain_lines(lines, self._width)
+        if all(plain):
+            yield self._block(texts, range(self._number + 1, self._number + len(texts) + 1))
+            self._number += len(texts)
             return
-        plain = [_plain_line(line, self._width) for line in lines]
+        block: list[str] = []
+        numbers: list[int] = []
         start = 0
         while start < len(lines):
-            end = start
-            while end < len(lines) and plain[end] is not None:
-                end += 1
-            if end > start:
-                yield self._block(plain[start:end])  # type: ignore[arg-type]
-                start = end
-                continue
-            self._source.give_back(lines[start:])
+            try:
+                end = plain.index(False, start)
+            except ValueError:
+                end = len(lines)
+            block += texts[start:end]
+            numbers += range(self._number + 1, self._number + 1 + end - start)
+            self._number += end - start
+            if end == len(lines):
+                break
+            if in_order and block:
+                yield self._block(block, numbers)
+                block, numbers = [], []
+            self._source.give_back(lines[end:])
             fields = self._next_record()
             if fields is not None:
                 self._number += 1
                 yield self._row(fields)
             start = len(lines) - len(self._source.given_back)
             if fields is None or self._lines.has_pushed():
-                return
+                break
             self._source.given_back.clear()
+        if block:
+            yield self._block(block, numbers)
 
-    def _block(self, lines: list[str]) -> ColumnBlock:
+    def _block(self, lines: list[str], numbers: Sequence[int]) -> ColumnBlock:
         size, width = len(lines), self._width
         flat = ",".join(lines).split(",")
         columns = [[""] * size if p is None else flat[p::width] for p in self._positions]
-        block = ColumnBlock(self._number + 1, columns)
-        self._number += size
-        return block
+        return ColumnBlock(numbers, columns)
 
     def _row(self, fields: list[str]) -> RawRow:
         issues: list[Issue] = []
@@ -319,12 +329,29 @@ class CsvReader:
         return read_typed(self)
 
 
-def _plain_block(lines: list[Any], width: int) -> list[str] | None:
-    """The decoded lines, without line ends, when every one is plain (see
-    :meth:`CsvReader.blocks`); else ``None``. With fewer than two columns a plain line could
-    be blank, which ``csv.reader`` skips, so nothing is plain then."""
-    if width < 2:
-        return None
+def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
+    """Each raw line decoded without its line end, and whether it is plain (see
+    :meth:`CsvReader.blocks`). With fewer than two columns a plain line could be blank, which
+    ``csv.reader`` skips, so nothing is plain then."""
+    texts = _split_lines(lines) if width > 1 else None
+    if texts is None:
+        found = [_plain_line(line, width) for line in lines]
+        return [text or "" for text in found], [text is not None for text in found]
+    plain = list(map(operator.eq, map(str.count, texts, repeat(",")), repeat(width - 1)))
+    limit = csv.field_size_limit()
+    if max(map(len, texts)) > limit:
+        plain = list(map(operator.and_, plain, map(operator.le, map(len, texts), repeat(limit))))
+    joined = "\n".join(texts)
+    for refused in ('"', "\x00"):
+        if refused in joined:
+            plain = list(map(operator.and_, plain, map(operator.not_, map(
+                operator.contains, texts, repeat(refused)))))
+    return texts, plain
+
+
+def _split_lines(lines: list[Any]) -> list[str] | None:
+    """The decoded lines without their line ends, when every line decodes and ends with LF or
+    CRLF (the last one may have no end) and holds no other CR; else ``None``."""
     if isinstance(lines[0], bytes):
         try:
             text = b"".join(lines).decode("utf-8")
@@ -332,8 +359,6 @@ def _plain_block(lines: list[Any], width: int) -> list[str] | None:
             return None
     else:
         text = "".join(lines)
-    if '"' in text or "\x00" in text:
-        return None
     if "\r" in text:
         ends = text.count("\r\n")
         if text.count("\r") != ends or text.count("\n") != ends:
@@ -343,11 +368,7 @@ def _plain_block(lines: list[Any], width: int) -> list[str] | None:
         texts = text.split("\n")
     if not texts[-1]:
         texts.pop()
-    if len(texts) != len(lines) or set(map(str.count, texts, repeat(","))) != {width - 1}:
-        return None
-    if max(map(len, texts)) > csv.field_size_limit():
-        return None
-    return texts
+    return texts if len(texts) == len(lines) else None
 
 
 def _plain_line(line: Any, width: int) -> str | None:
