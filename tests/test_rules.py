@@ -550,3 +550,17 @@ def test_offset_of_local_date_for_birth_rule() -> None:
     """DIDS006 uses the start's local date as written, not its UTC date."""
     tz = timezone(timedelta(hours=1))
     assert datetime(2026, 4, 2, 0, 30, tzinfo=tz).date() == date(2026, 4, 2)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_dates_at_the_end_of_the_calendar_raise_no_exception(version: int) -> None:
+    """DIDS062 adds a month to the procedure date: from December 9999 there is no such date."""
+    if version == 1:
+        dates = {"test_date": "9999-12-31", "report_issue_date": "9999-12-31"}
+    else:
+        dates = {"procedure_start_timestamp": "9999-12-31T10:00:00+00:00",
+                 "procedure_end_timestamp": "9999-12-31T10:30:00+00:00",
+                 "report_issue_timestamp": "9999-12-31T11:00:00+00:00"}
+    issues = validate_record(make_row(version, **dates), version=version,
+                             submitted=date(9999, 12, 31))
+    assert "DIDS062" not in {issue.code for issue in issues}

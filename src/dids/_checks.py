@@ -389,7 +389,10 @@ def _report_within_month(rule: Rule, ctx: CheckContext) -> RowCheck:
 
     @functools.cache
     def limit(done: date) -> date:
-        return done + step
+        try:
+            return done + step
+        except (ValueError, OverflowError):  # past 9999-12-31: no later report date exists
+            return date.max
 
     def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
         issued, done = values[report], values[start]

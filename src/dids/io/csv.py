@@ -333,7 +333,7 @@ def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
     """Each raw line decoded without its line end, and whether it is plain (see
     :meth:`CsvReader.blocks`). With fewer than two columns a plain line could be blank, which
     ``csv.reader`` skips, so nothing is plain then."""
-    texts = _split_lines(lines) if width > 1 else None
+    text, texts = _split_lines(lines) if width > 1 else ("", None)
     if texts is None:
         found = [_plain_line(line, width) for line in lines]
         return [text or "" for text in found], [text is not None for text in found]
@@ -341,34 +341,33 @@ def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
     limit = csv.field_size_limit()
     if max(map(len, texts)) > limit:
         plain = list(map(operator.and_, plain, map(operator.le, map(len, texts), repeat(limit))))
-    joined = "\n".join(texts)
     for refused in ('"', "\x00"):
-        if refused in joined:
+        if refused in text:
             plain = list(map(operator.and_, plain, map(operator.not_, map(
                 operator.contains, texts, repeat(refused)))))
     return texts, plain
 
 
-def _split_lines(lines: list[Any]) -> list[str] | None:
-    """The decoded lines without their line ends, when every line decodes and ends with LF or
-    CRLF (the last one may have no end) and holds no other CR; else ``None``."""
+def _split_lines(lines: list[Any]) -> tuple[str, list[str] | None]:
+    """The decoded text, and its lines without their line ends when every line decodes and
+    ends with LF or CRLF (the last one may have no end) and holds no other CR."""
     if isinstance(lines[0], bytes):
         try:
             text = b"".join(lines).decode("utf-8")
         except UnicodeDecodeError:
-            return None
+            return "", None
     else:
         text = "".join(lines)
     if "\r" in text:
         ends = text.count("\r\n")
         if text.count("\r") != ends or text.count("\n") != ends:
-            return None
+            return text, None
         texts = text.split("\r\n")
     else:
         texts = text.split("\n")
     if not texts[-1]:
         texts.pop()
-    return texts if len(texts) == len(lines) else None
+    return text, texts if len(texts) == len(lines) else None
 
 
 def _plain_line(line: Any, width: int) -> str | None:
