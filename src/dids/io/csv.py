@@ -251,9 +251,14 @@ class CsvReader:
 
     def _split(self, lines: list[Any], in_order: bool) -> Iterator[RawRow | ColumnBlock]:
         """Rows of a stretch of raw lines: the plain ones in bulk, the others one by one."""
-        texts, plain = _plain_lines(lines, self._width)
+        text, texts, plain = _plain_lines(lines, self._width)
         if all(plain):
-            yield self._block(texts, range(self._number + 1, self._number + len(texts) + 1))
+            if text:  # one kind of line end throughout: split the text itself
+                line_end = "\r\n" if "\r" in text else "\n"
+                flat = text.removesuffix(line_end).replace(line_end, ",").split(",")
+            else:
+                flat = ",".join(texts).split(",")
+            yield self._block(flat, range(self._number + 1, self._number + len(texts) + 1))
             self._number += len(texts)
             return
         block: list[str] = []
@@ -270,7 +275,7 @@ class CsvReader:
             if end == len(lines):
                 break
             if in_order and block:
-                yield self._block(block, numbers)
+                yield self._block(",".join(block).split(","), numbers)
                 block, numbers = [], []
             self._source.give_back(lines[end:])
             fields = self._next_record()
@@ -282,12 +287,12 @@ class CsvReader:
                 break
             self._source.given_back.clear()
         if block:
-            yield self._block(block, numbers)
+            yield self._block(",".join(block).split(","), numbers)
 
-    def _block(self, lines: list[str], numbers: Sequence[int]) -> ColumnBlock:
-        size, width = len(lines), self._width
-        flat = ",".join(lines).split(",")
-        columns = [[""] * size if p is None else flat[p::width] for p in self._positions]
+    def _block(self, fields: list[str], numbers: Sequence[int]) -> ColumnBlock:
+        """A block of the plain lines whose fields, in file order, are ``fields``."""
+        size, width = len(numbers), self._width
+        columns = [[""] * size if p is None else fields[p::width] for p in self._positions]
         return ColumnBlock(numbers, columns)
 
     def _row(self, fields: list[str]) -> RawRow:
@@ -329,14 +334,14 @@ class CsvReader:
         return read_typed(self)
 
 
-def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
-    """Each raw line decoded without its line end, and whether it is plain (see
-    :meth:`CsvReader.blocks`). With fewer than two columns a plain line could be blank, which
-    ``csv.reader`` skips, so nothing is plain then."""
+def _plain_lines(lines: list[Any], width: int) -> tuple[str, list[str], list[bool]]:
+    """The decoded text (``""`` unless its lines all end alike), each raw line decoded without
+    its line end, and whether it is plain (see :meth:`CsvReader.blocks`). With fewer than two
+    columns a plain line could be blank, which ``csv.reader`` skips, so nothing is plain then."""
     text, texts = _split_lines(lines) if width > 1 else ("", None)
     if texts is None:
         found = [_plain_line(line, width) for line in lines]
-        return [text or "" for text in found], [text is not None for text in found]
+        return "", [line or "" for line in found], [line is not None for line in found]
     plain = list(map(operator.eq, map(str.count, texts, repeat(",")), repeat(width - 1)))
     limit = csv.field_size_limit()
     if max(map(len, texts)) > limit:
@@ -345,7 +350,7 @@ def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
         if refused in text:
             plain = list(map(operator.and_, plain, map(operator.not_, map(
                 operator.contains, texts, repeat(refused)))))
-    return texts, plain
+    return text, texts, plain
 
 
 def _split_lines(lines: list[Any]) -> tuple[str, list[str] | None]:
