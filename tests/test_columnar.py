@@ -374,3 +374,10 @@ def test_csv_with_quoted_and_invalid_lines_matches_row_by_row_checks() -> None:
         validator.check_row(raw.fields, raw.row, reader.columns, read_issues=raw.issues)
     assert screened_report.to_dict() == validator.finish().to_dict()
     assert screened_report.records_rejected > 0
+
+
+def test_columns_of_records_with_unhashable_values_are_formatted_as_rows_are() -> None:
+    row = next(iter(generate_rows(1, seed=2, version=2))).fields
+    changes: dict[str, Any] = {"referrer": ["C1234567"]}  # attrs does not check types
+    record = attrs.evolve(RecordV2.from_row(list(row)), **changes)
+    assert to_columns([record]) == [[text] for text in record.to_row()]

@@ -62,25 +62,28 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...]) -> 
     values are formatted once per distinct value. Timestamps are never merged by equality
     (equal instants may be written with different offsets); formatted ones start with a
     digit."""
+    found: set[Any] | None = None
     if item.kind is Kind.TIMESTAMP:
         if set(map(type, values)) == {datetime}:
             texts = list(map(datetime.isoformat, values))
             if set(map(len, texts)) == {25}:
                 return texts
-        texts = [_text(item.unparse, value) for value in values]
-        distinct: Iterable[str] = texts
     else:
         try:
             found = set(values)
-        except TypeError:  # an unhashable value: formatting it fails as to_row fails
-            found = {_text(item.unparse, value) for value in values}
-        if set(map(type, found)) <= {str, _NONE}:
-            texts = list(map(_ABSENT_AS_BLANK.get, values, values)) if None in found else values
-            distinct = found
-        else:
-            table = {value: _text(item.unparse, value) for value in found}
-            texts = list(map(table.__getitem__, values))
-            distinct = table.values()
+        except TypeError:  # an unhashable value: formatted one by one, as to_row does
+            found = None
+    distinct: Iterable[str]
+    if found is None:
+        texts = [_text(item.unparse, value) for value in values]
+        distinct = texts
+    elif set(map(type, found)) <= {str, _NONE}:
+        texts = list(map(_ABSENT_AS_BLANK.get, values, values)) if None in found else values
+        distinct = found
+    else:
+        table = {value: _text(item.unparse, value) for value in found}
+        texts = list(map(table.__getitem__, values))
+        distinct = table.values()
     if refuse and any(map(str.startswith, filter(None, distinct), repeat(refuse))):
         raise RefusedStart(item.python_name)
     return texts

@@ -14,7 +14,8 @@ from dids.exceptions import InvalidFormat
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z")
-#: The shape of a timestamp: local date, ``T``, clock time, then ``Z`` or an offset.
+#: The shape of a v2 timestamp (CODED PROCEDURE START/END TIMESTAMP, SERVICE REPORT ISSUE
+#: TIMESTAMP; rule X-TSP-01): local date, ``T``, clock time, then ``Z`` or an offset.
 TIMESTAMP_SHAPE = (
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})T((?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])"
     r"(Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"

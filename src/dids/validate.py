@@ -516,7 +516,8 @@ class Validator:
         return issues
 
     def row_keys(self, columns: Sequence[Sequence[str]]) -> list[int | None]:
-        """:meth:`duplicate_key` of each row of a block given as columns (catalogue order)."""
+        """The DIDS071 key hash of each row of a block given as columns (catalogue order),
+        ``None`` where part of the key is blank; values are trimmed as for validation."""
         names = ["accession_number", "imaging_site", "snomed_code", "nicip_code"]
         keyed = names[:2] if self.layout.version == 1 else names
         stripped = list(columns)
@@ -528,10 +529,6 @@ class Validator:
         if "" not in accession and "" not in site and "" not in map(operator.add, snomed, nicip):
             return list(self._duplicate_hashes(stripped))
         return [self._key([column[k] for column in stripped]) for k in range(len(accession))]
-
-    def duplicate_key(self, fields: Sequence[str]) -> int | None:
-        """The DIDS071 key hash of a raw row, or ``None`` when part of the key is blank."""
-        return self._key([text.strip() for text in fields])
 
     def duplicate_issue(self, row: int) -> Issue:
         """A DIDS071 issue at ``row``."""

@@ -51,8 +51,8 @@ def _patterns() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...
 
 
 def format_pattern() -> re.Pattern[str]:
-    """One pattern of every valid referrer code format (``codes/referrer_code_formats.csv``),
-    matched against the compact (upper-case) code."""
+    """One pattern of every valid REFERRER CODE format (``codes/referrer_code_formats.csv``),
+    matched against the compact (upper-case) code by rule DIDS023."""
     return _patterns()[0]
 
 
