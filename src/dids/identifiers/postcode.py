@@ -22,8 +22,8 @@ from dids.identifiers._common import passes, require_text
 
 __all__ = ["SHAPE", "compact", "format", "is_pseudo", "is_valid", "is_zz99", "validate"]
 
-#: The DIDS XML data-type pattern of a (non-pseudo) postcode, upper case with one space: what
-#: rule DIDS017 accepts besides ZZ99 pseudo postcodes (assumption, ``identifiers.md`` section 6).
+#: The DIDS XML data-type pattern, upper case with one space: what rule DIDS017 accepts
+#: besides ZZ99 pseudo codes (assumption, ``identifiers.md`` section 6).
 SHAPE = r"[A-Z]{1,2}[0-9R][0-9A-Z]? [0-9][ABD-HJLNP-UW-Z]{2}"
 _PATTERN = re.compile(SHAPE + r"\Z")
 _PSEUDO = re.compile(r"ZZ99 [0-9][A-Z]Z\Z")
