@@ -190,8 +190,12 @@ def test_bulk_nhs_number_check_hand_checked() -> None:
 # --- the block splitter reads what csv.reader reads ---------------------------------------------
 
 
-def _rows(data: bytes, version: int | str, plain: bool) -> tuple[list[Any], list[Any]]:
-    reader = csv_io.CsvReader(io.BytesIO(data), version=version)
+def _rows(data: bytes, version: int | str, plain: bool,
+          text: bool = False) -> tuple[list[Any], list[Any]]:
+    stream: Any = io.BytesIO(data)
+    if text:
+        stream = io.StringIO(data.decode("utf-8", "replace"), newline="")
+    reader = csv_io.CsvReader(stream, version=version)
     if not plain:
         reader._split = (  # type: ignore[method-assign]
             lambda lines, in_order: _one_by_one(reader, lines))
@@ -228,9 +232,29 @@ def csv_bytes(draw: st.DrawFn) -> bytes:
 
 
 @settings(slow, max_examples=300)
-@given(data=csv_bytes(), version=st.sampled_from([2, "auto"]))
-def test_block_splitter_reads_the_rows_csv_reader_reads(data: bytes, version: int | str) -> None:
-    assert _rows(data, version, plain=True) == _rows(data, version, plain=False)
+@given(data=csv_bytes(), version=st.sampled_from([2, "auto"]), text=st.booleans())
+def test_block_splitter_reads_the_rows_csv_reader_reads(data: bytes, version: int | str,
+                                                        text: bool) -> None:
+    assert _rows(data, version, True, text) == _rows(data, version, False, text)
+
+
+def _edited(end: str, old: str, new: str, rows: int = 3) -> bytes:
+    """A v2 file whose lines end with ``end``; the first ``old`` after the header is ``new``."""
+    body = "".join(",".join(r.fields) + end for r in generate_rows(rows, seed=1, version=2))
+    return (",".join(layout(2).headers) + end + body.replace(old, new, 1)).encode()
+
+
+@pytest.mark.parametrize("data", [
+    _edited("\r\n", ",ACC", ',"ACC'),  # a quoted field: same commas, other fields
+    _edited("\r\n", ",ACC", ',"A\r\nCC'),  # a quoted field running over two lines
+    _edited("\n", ",ACC", ",A\rCC", rows=1),  # as many bare CRs as LFs
+    _edited("\n", ",ACC", ",A\x00CC"),
+    _edited("\r\n", "\r\n", "\n"),  # line ends of both kinds
+    _edited("\r\n", ",ACC", ",A\xffCC").replace(b"\xc3\xbf", b"\xff"),  # not UTF-8
+], ids=["quoted", "quoted-lines", "bare-cr", "nul", "mixed-ends", "not-utf8"])
+@pytest.mark.parametrize("text", [False, True])
+def test_block_splitter_reads_edge_cases_as_csv_reader(data: bytes, text: bool) -> None:
+    assert _rows(data, 2, True, text) == _rows(data, 2, False, text)
 
 
 def test_blocks_of_a_generated_file_are_columns(tmp_path: Any) -> None:

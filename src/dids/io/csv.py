@@ -82,7 +82,7 @@ class _Source:
         self.given_back.extend(reversed(lines))
 
 
-_BLOCK_BYTES = 1 << 19
+_BLOCK_BYTES = 1 << 16
 
 
 class _Lines:
@@ -224,7 +224,7 @@ class CsvReader:
                 yield item
 
     def blocks(self, *, in_order: bool = False) -> Iterator[RawRow | ColumnBlock]:
-        """The data rows: the plain lines of each stretch of the file (about half a megabyte)
+        """The data rows: the plain lines of each stretch of the file (about 64 KB)
         as one :class:`ColumnBlock`, the other rows (quoted fields, faults; blank lines are
         skipped) one by one, in file order when ``in_order`` (else a block may come after
         rows that follow it in the file; every row keeps its number).
@@ -251,16 +251,12 @@ class CsvReader:
 
     def _split(self, lines: list[Any], in_order: bool) -> Iterator[RawRow | ColumnBlock]:
         """Rows of a stretch of raw lines: the plain ones in bulk, the others one by one."""
-        text, texts, plain = _plain_lines(lines, self._width)
-        if all(plain):
-            if text:  # one kind of line end throughout: split the text itself
-                line_end = "\r\n" if "\r" in text else "\n"
-                flat = text.removesuffix(line_end).replace(line_end, ",").split(",")
-            else:
-                flat = ",".join(texts).split(",")
-            yield self._block(flat, range(self._number + 1, self._number + len(texts) + 1))
-            self._number += len(texts)
+        flat = _plain_fields(lines, self._width)
+        if flat is not None:
+            yield self._block(flat, range(self._number + 1, self._number + len(lines) + 1))
+            self._number += len(lines)
             return
+        texts, plain = _plain_lines(lines, self._width)
         block: list[str] = []
         numbers: list[int] = []
         start = 0
@@ -334,14 +330,47 @@ class CsvReader:
         return read_typed(self)
 
 
-def _plain_lines(lines: list[Any], width: int) -> tuple[str, list[str], list[bool]]:
-    """The decoded text (``""`` unless its lines all end alike), each raw line decoded without
-    its line end, and whether it is plain (see :meth:`CsvReader.blocks`). With fewer than two
-    columns a plain line could be blank, which ``csv.reader`` skips, so nothing is plain then."""
+def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
+    """The fields, in file order, of a stretch whose lines are all plain and end alike (the
+    last one may have no end); else ``None``. The checks run on the raw lines and their
+    joined text, so the usual stretch is never split into lines a second time."""
+    if width < 2:
+        return None
+    joined = lines[0][:0].join(lines)
+    marks: tuple[Any, ...] = (",", "\r", "\n", "\r\n")
+    if isinstance(joined, bytes):
+        marks = tuple(mark.encode() for mark in marks)
+    comma, cr, lf, crlf = marks
+    ends = joined.count(lf)
+    if ends != len(lines) - (not lines[-1].endswith(lf)):
+        return None
+    crs = joined.count(cr)
+    if crs not in (0, ends) or joined.count(crlf) != crs:
+        return None
+    if set(map(type(joined).count, lines, repeat(comma))) != {width - 1}:
+        return None
+    if max(map(len, lines)) > csv.field_size_limit():
+        return None
+    line_end = crlf if crs else lf
+    body = joined.removesuffix(line_end).replace(line_end, comma)
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if '"' in body or "\x00" in body:
+        return None
+    return body.split(",")  # type: ignore[no-any-return]
+
+
+def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
+    """Each raw line decoded without its line end, and whether it is plain (see
+    :meth:`CsvReader.blocks`). With fewer than two columns a plain line could be blank, which
+    ``csv.reader`` skips, so nothing is plain then."""
     text, texts = _split_lines(lines) if width > 1 else ("", None)
     if texts is None:
         found = [_plain_line(line, width) for line in lines]
-        return "", [line or "" for line in found], [line is not None for line in found]
+        return [line or "" for line in found], [line is not None for line in found]
     plain = list(map(operator.eq, map(str.count, texts, repeat(",")), repeat(width - 1)))
     limit = csv.field_size_limit()
     if max(map(len, texts)) > limit:
@@ -350,7 +379,7 @@ def _plain_lines(lines: list[Any], width: int) -> tuple[str, list[str], list[boo
         if refused in text:
             plain = list(map(operator.and_, plain, map(operator.not_, map(
                 operator.contains, texts, repeat(refused)))))
-    return text, texts, plain
+    return texts, plain
 
 
 def _split_lines(lines: list[Any]) -> tuple[str, list[str] | None]:
