@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from itertools import repeat
 from typing import Any, ClassVar, TypeVar
 
@@ -60,8 +60,8 @@ class RefusedStart(ValueError):
 def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...]) -> list[str]:
     """:meth:`DataItem.unparse` of a column of values, in bulk: text passes through, other
     values are formatted once per distinct value. Timestamps are never merged by equality
-    (equal instants may be written with different offsets); formatted ones start with a
-    digit."""
+    (equal instants may be written with different offsets); formatted dates and timestamps
+    start with a digit."""
     found: set[Any] | None = None
     if item.kind is Kind.TIMESTAMP:
         if set(map(type, values)) == {datetime}:
@@ -81,7 +81,10 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...]) -> 
         texts = list(map(_ABSENT_AS_BLANK.get, values, values)) if None in found else values
         distinct = found
     else:
-        table = {value: _text(item.unparse, value) for value in found}
+        if item.kind is Kind.DATE and set(map(type, found)) == {date}:
+            table = dict(zip(found, map(date.isoformat, found), strict=True))
+        else:
+            table = {value: _text(item.unparse, value) for value in found}
         texts = list(map(table.__getitem__, values))
         distinct = table.values()
     if refuse and any(map(str.startswith, filter(None, distinct), repeat(refuse))):
