@@ -54,8 +54,12 @@ ScreenFactory = Callable[[Rule, CheckContext], "RowScreen | None"]
 #: fewer possible values, and more of them recur (birth dates), so more are remembered.
 _MEMO_LIMIT = 1 << 15
 _DATE_MEMO_LIMIT = 1 << 16
+#: How often (in blocks) a column proved clean whole has its distinct values collected again.
+_PROBE_EVERY = 16
 #: Sorts after every digit: stands for an absent *later* moment, which skips an order rule.
 _NEVER = "~"
+#: The date part of an ISO date or timestamp.
+_DAY = operator.itemgetter(slice(None, 10))
 
 
 class View:
@@ -104,8 +108,7 @@ class View:
         key = ("days", index)
         found = self._derived.get(key)
         if found is None:
-            found = self._derived[key] = list(
-                map(operator.itemgetter(slice(None, 10)), self.columns[index]))
+            found = self._derived[key] = list(map(_DAY, self.columns[index]))
         return found
 
     def moment(self, day: int, clock: int | None, absent: str) -> list[str]:
@@ -146,19 +149,20 @@ class View:
 class Bulk:
     """Proves many distinct non-blank values of one item clean at once.
 
-    ``clean(values, fails)`` returns the values it proves pass every rule in ``covers``;
-    ``fails(text)`` is the exact verdict of those rules on one value, for classifiers that
-    reduce a value to a few representatives. The others are judged exactly, one by one.
-    ``all_clean(column)``, when given, proves a whole column of an item whose values are
-    mostly distinct clean (no blank included) without collecting its distinct values.
+    ``clean(values)`` returns the values it proves pass every rule in ``covers``; the others
+    are judged exactly, one by one. ``all_clean(column)``, when given, proves a whole column
+    of an item whose values are mostly distinct clean (no blank included) without collecting
+    its distinct values.
     """
 
     covers: frozenset[str]
-    clean: Callable[[list[str], Callable[[str], bool]], set[str]]
+    clean: Callable[[list[str]], set[str]]
     all_clean: Callable[[Sequence[str]], bool] | None = None
 
 
-BulkFactory = Callable[[CheckContext], "Bulk | None"]
+#: ``factory(ctx, fails)``: ``fails(text)`` is the exact verdict of the item's rules on one
+#: value, for classifiers that reduce a value to a few representatives.
+BulkFactory = Callable[[CheckContext, Callable[[str], bool]], "Bulk | None"]
 #: Bulk classifiers by item name or :class:`Kind`.
 BULK: dict[str | Kind, BulkFactory] = {}
 
@@ -197,7 +201,7 @@ def nhs_check_sums(values: Sequence[str]) -> Sequence[int]:
 
 
 @bulk("nhs_number")
-def _nhs_numbers(ctx: CheckContext) -> Bulk | None:
+def _nhs_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk | None:
     if ctx.reject_palindromes or ctx.reject_sentinels:
         return None
 
@@ -205,7 +209,7 @@ def _nhs_numbers(ctx: CheckContext) -> Bulk | None:
         joined = "".join(values)
         return joined.isascii() and joined.isdigit() and set(map(len, values)) == {10}
 
-    def clean(values: list[str], fails: Callable[[str], bool]) -> set[str]:
+    def clean(values: list[str]) -> set[str]:
         if not shaped(values):
             values = [v for v in values if len(v) == 10 and v.isascii() and v.isdigit()]
         sums = nhs_check_sums(values)
@@ -219,48 +223,61 @@ def _nhs_numbers(ctx: CheckContext) -> Bulk | None:
     return Bulk(frozenset({"DIDS001", "DIDS002"}), clean, all_clean)
 
 
-def _shape_classifier(shape: str, flags: int = 0) -> Callable[[list[str]], set[str]]:
-    """Values that match ``shape`` whole, found by one regular-expression pass over all of them
-    joined by newlines. Each line is matched on its own (``^...$``), never as part of one
-    pattern over the whole text, whose failure could backtrack through every line."""
-    plain = re.sub(r"\((?!\?)", "(?:", shape)
-    one = re.compile(f"(?:{plain})", flags)
-    lines = re.compile(f"^(?:{plain})$", flags | re.MULTILINE)
+class _Shape:
+    """Values that match a regular expression whole, found by one pass over all of them joined
+    by newlines. Each line is matched on its own (``^...$``), never as part of one pattern over
+    the whole text, whose failure could backtrack through every line."""
 
-    def matching(values: list[str]) -> set[str]:
+    def __init__(self, shape: str, flags: int = 0) -> None:
+        plain = re.sub(r"\((?!\?)", "(?:", shape)
+        self._one = re.compile(f"(?:{plain})", flags)
+        self._lines = re.compile(f"^(?:{plain})$", flags | re.MULTILINE)
+
+    def _found(self, values: Sequence[str]) -> list[str] | None:
+        """The matching values in order, or ``None`` when a value holds a newline."""
         joined = "\n".join(values)
-        if joined.count("\n") != len(values) - 1:  # a value holds a newline
-            return {value for value in values if one.fullmatch(value)}
-        found = lines.findall(joined)
+        if joined.count("\n") != len(values) - 1:
+            return None
+        return self._lines.findall(joined)
+
+    def matching(self, values: list[str]) -> set[str]:
+        """The distinct values that match."""
+        found = self._found(values)
+        if found is None:
+            return {value for value in values if self._one.fullmatch(value)}
         return set(values) if len(found) == len(values) else set(found)
 
-    return matching
+    def all_match(self, values: Sequence[str]) -> bool:
+        """Whether every value matches."""
+        found = self._found(values)
+        if found is None:
+            return all(map(self._one.fullmatch, values))
+        return len(found) == len(values)
 
 
 @bulk("postcode")
-def _postcodes(ctx: CheckContext) -> Bulk:
-    matching = _shape_classifier(postcode.SHAPE)
-    return Bulk(frozenset({"DIDS017"}), lambda values, fails: matching(values))
+def _postcodes(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
+    return Bulk(frozenset({"DIDS017"}), _Shape(postcode.SHAPE).matching)
 
 
 @bulk("referrer")
-def _referrers(ctx: CheckContext) -> Bulk:
+def _referrers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     """Upper-case codes without spaces that match a referrer format are what DIDS023 accepts
     (its cleansing upper-cases and strips)."""
     pattern = referrer.format_pattern()
-    matching = _shape_classifier(pattern.pattern, pattern.flags)
+    shape = _Shape(pattern.pattern, pattern.flags)
 
-    def clean(values: list[str], fails: Callable[[str], bool]) -> set[str]:
-        return {value for value in matching(values) if value == referrer.compact(value)}
+    def clean(values: list[str]) -> set[str]:
+        return {value for value in shape.matching(values) if value == referrer.compact(value)}
 
     return Bulk(frozenset({"DIDS023"}), clean)
 
 
 @bulk("accession_number")
-def _accession_numbers(ctx: CheckContext) -> Bulk:
+def _accession_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     longest = int(RULES["DIDS072"].params["max_length"])
 
-    def clean(values: list[str], fails: Callable[[str], bool]) -> set[str]:
+    def clean(values: list[str]) -> set[str]:
         if all_clean(values):
             return set(values)
         return {v for v in values if v and len(v) <= longest and v == v.strip()}
@@ -274,24 +291,39 @@ def _accession_numbers(ctx: CheckContext) -> Bulk:
 
 
 @bulk(Kind.TIMESTAMP)
-def _timestamps(ctx: CheckContext) -> Bulk:
+def _timestamps(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     """A well-shaped timestamp is clean when its rules pass at both ends of its local date.
 
     Its rules are validity and order against the submission, which are decided by the date
     or are monotone in the instant, so the extreme instants of the date stand for all others.
     """
-    matching = _shape_classifier(TIMESTAMP_SHAPE)
-    days: dict[str, bool] = {}
+    shape = _Shape(TIMESTAMP_SHAPE)
+    verdicts: dict[str, bool] = {}
 
-    def clean(values: list[str], fails: Callable[[str], bool]) -> set[str]:
-        shaped = matching(values)
-        for day in {value[:10] for value in shaped} - days.keys():
-            if len(days) >= _MEMO_LIMIT:
-                days.clear()
-            days[day] = not fails(day + "T00:00:00+23:59") and not fails(day + "T23:59:59-23:59")
-        return {value for value in shaped if days[value[:10]]}
+    def clean_days(days: set[str]) -> dict[str, bool]:
+        """Whether each local date is clean (remembered between blocks)."""
+        missing = days - verdicts.keys()
+        if len(verdicts) + len(missing) > _MEMO_LIMIT:
+            verdicts.clear()
+            missing = days
+        for day in missing:
+            verdicts[day] = (not fails(day + "T00:00:00+23:59")
+                             and not fails(day + "T23:59:59-23:59"))
+        return verdicts
 
-    return Bulk(frozenset({"X-TSP-01", "DIDS045", "DIDS061", "DIDS051", "DIDS066"}), clean)
+    def clean(values: list[str]) -> set[str]:
+        shaped = shape.matching(values)
+        known = clean_days(set(map(_DAY, shaped)))
+        return {value for value in shaped if known[value[:10]]}
+
+    def all_clean(column: Sequence[str]) -> bool:
+        if not shape.all_match(column):
+            return False
+        days = set(map(_DAY, column))
+        return all(map(clean_days(days).__getitem__, days))
+
+    return Bulk(frozenset({"X-TSP-01", "DIDS045", "DIDS061", "DIDS051", "DIDS066"}), clean,
+                all_clean)
 
 
 # --- screens of rules that read several items -------------------------------------------------
@@ -549,6 +581,8 @@ class Screen:
         self._limits = [_DATE_MEMO_LIMIT if item.kind is Kind.DATE else _MEMO_LIMIT
                         for item in validator.layout]
         self._good: list[set[str]] = [set() for _ in range(self._width)]
+        self._mostly_new = [False] * self._width
+        self._blocks = 0
         self._bad: list[set[str]] = [set() for _ in range(self._width)]
         ctx = validator.context
         presence = frozenset(code for (code, _), factory in _checks.ROW_CHECKS.items()
@@ -556,17 +590,25 @@ class Screen:
         self._bulk: list[Bulk | None] = []
         for index, item in enumerate(validator.layout):
             factory = BULK.get(item.python_name) or BULK.get(item.kind)
-            found = factory(ctx) if factory else None
+            found = factory(ctx, self._judge(index)) if factory else None
             if found is not None and not local[index] <= found.covers | presence:
                 found = None
             self._bulk.append(found)
 
     def suspects(self, columns: Columns) -> list[int]:
-        """Sorted indices of the rows of a block that may have an issue."""
+        """Sorted indices of the rows of a block that may have an issue.
+
+        A column with an ``all_clean`` classifier is proved clean by it when most of its values
+        were new to the remembered verdicts in the last block that collected them; every
+        :data:`_PROBE_EVERY` blocks, its values are collected again to see if that still holds.
+        """
         view = View(columns)
         found: set[int] = set()
+        self._blocks += 1
+        probe = self._blocks % _PROBE_EVERY == 1
         for index, classifier in enumerate(self._bulk):
-            if classifier and classifier.all_clean and classifier.all_clean(columns[index]):
+            if (classifier and classifier.all_clean and self._mostly_new[index] and not probe
+                    and classifier.all_clean(columns[index])):
                 continue
             bad = self._bad_values(view, index)
             if bad:
@@ -578,7 +620,9 @@ class Screen:
     def _bad_values(self, view: View, index: int) -> set[str]:
         """The values of column ``index`` in this block that are not known to be clean."""
         good = self._good[index]
-        new = view.unique(index) - good
+        distinct = view.unique(index)
+        new = distinct - good
+        self._mostly_new[index] = 2 * len(new) > len(distinct)
         if not new:
             return new
         bad = self._bad[index]
@@ -597,22 +641,22 @@ class Screen:
             known_bad |= new
         return known_bad
 
+    def _judge(self, index: int) -> Callable[[str], bool]:
+        """The exact verdict of column ``index``'s rules on one value: whether it fails."""
+        validator, codes = self._validator, self._local[index]
+        return lambda text: validator.fails_alone(index, text, codes)
+
     def _classify(self, index: int, values: set[str]) -> set[str]:
         """The clean values among ``values`` (distinct values of column ``index``)."""
-        validator = self._validator
-        codes = self._local[index]
-
-        def fails(text: str) -> bool:
-            return validator.fails_alone(index, text, codes)
-
         clean: set[str] = set()
         unsure = values
         found = self._bulk[index]
         if found is not None:
             non_blank = [value for value in values if value]
             if non_blank:
-                clean = found.clean(non_blank, fails)
+                clean = found.clean(non_blank)
                 unsure = values - clean
+        fails = self._judge(index)
         return clean | {value for value in unsure if not fails(value)}
 
 
