@@ -69,7 +69,7 @@ class View:
         self.columns = columns
         self.size = len(columns[0])
         self._unique: dict[int, set[str]] = {}
-        self._derived: dict[object, list[str]] = {}
+        self._derived: dict[object, Sequence[str]] = {}
         self._offsets: dict[int, str | None] = {}
 
     def unique(self, index: int) -> set[str]:
@@ -103,7 +103,7 @@ class View:
             memo[value] = function(value)
         return list(map(memo.__getitem__, column))
 
-    def days(self, index: int) -> list[str]:
+    def days(self, index: int) -> Sequence[str]:
         """The first ten characters of each value of column ``index``."""
         key = ("days", index)
         found = self._derived.get(key)
@@ -111,7 +111,7 @@ class View:
             found = self._derived[key] = list(map(_DAY, self.columns[index]))
         return found
 
-    def moment(self, day: int, clock: int | None, absent: str) -> list[str]:
+    def moment(self, day: int, clock: int | None, absent: str) -> Sequence[str]:
         """Sortable text of a moment: the date (or timestamp) as written, with ``T`` and the
         clock time when a separate time item has one; ``absent`` where the date is blank."""
         key = (day, clock, absent)
@@ -119,13 +119,18 @@ class View:
         if found is not None:
             return found
         days = self.columns[day]
-        if clock is None:
-            found = list(days)
+        blanks = self.blank_rows(day)
+        if clock is None and not blanks:
+            found = days
         else:
-            times = {text: "T" + text if text else "" for text in self.unique(clock)}
-            found = list(map(operator.add, days, map(times.__getitem__, self.columns[clock])))
-        for k in self.blank_rows(day):
-            found[k] = absent
+            if clock is None:
+                texts = list(days)
+            else:
+                times = {text: "T" + text if text else "" for text in self.unique(clock)}
+                texts = list(map(operator.add, days, map(times.__getitem__, self.columns[clock])))
+            for k in blanks:
+                texts[k] = absent
+            found = texts
         self._derived[key] = found
         return found
 
@@ -497,7 +502,9 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
     def rows(view: View) -> list[int]:
         first = view.moment(earlier.day, earlier.clock, "")
         second = view.moment(later.day, later.clock, _NEVER)
-        found = list(compress(range(view.size), map(operator.gt, first, second)))
+        found = []
+        if any(map(operator.gt, first, second)):
+            found = list(compress(range(view.size), map(operator.gt, first, second)))
         if both_timestamps:
             offset = view.single_offset(earlier.day)
             if offset is None or offset != view.single_offset(later.day):
