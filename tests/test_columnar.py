@@ -7,7 +7,7 @@ import io
 import json
 import random
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import attrs
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from dids import _mutations, _oracle
 from dids._columnar import SCREENS, nhs_check_sums, screen_for
 from dids._record_base import to_columns
-from dids.catalogue import layout
+from dids.catalogue import Kind, layout
 from dids.generate import generate_rows, metadata_for, submission_date_for
 from dids.identifiers import nhs_number
 from dids.io import csv as csv_io
@@ -297,7 +297,33 @@ def awkward_records(draw: st.DrawFn, version: int) -> list[Any]:
         name = draw(st.sampled_from(["accession_number", "referrer", "postcode", "gp_practice"]))
         changes: dict[str, Any] = {name: draw(st.one_of(st.none(), _AWKWARD))}
         found[k] = attrs.evolve(found[k], **changes)
+    timestamps = [item.python_name for item in layout(version).items
+                  if item.kind is Kind.TIMESTAMP]
+    for _ in range(draw(st.integers(0, 3)) if timestamps else 0):
+        k = draw(st.integers(0, len(found) - 1))
+        when = draw(st.datetimes(timezones=st.sampled_from(_ZONES)))
+        if draw(st.booleans()):
+            when = when.replace(microsecond=0)
+        moment: dict[str, Any] = {draw(st.sampled_from(timestamps)): when}
+        found[k] = attrs.evolve(found[k], **moment)
     return found
+
+
+class _NepalTime(tzinfo):
+    """A fixed offset that is not a ``datetime.timezone``."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=5, minutes=45)
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "NPT"
+
+
+_ZONES = [timezone.utc, timezone(timedelta(hours=-3, minutes=-30)),
+          timezone(timedelta(seconds=90)), _NepalTime()]
 
 
 @pytest.mark.parametrize("version", [1, 2])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from itertools import repeat
 from typing import Any, ClassVar, TypeVar
 
+from dids._values import format_timestamp
 from dids.catalogue import LAYOUTS, DataItem, Kind, Layout
 from dids.exceptions import ValidationError
 
@@ -57,6 +58,23 @@ class RefusedStart(ValueError):
         self.item = item
 
 
+_ZONE = operator.attrgetter("tzinfo")
+_MICROSECOND = operator.attrgetter("microsecond")
+
+
+def _fixed_offset_texts(values: list[datetime], zones: set[Any]) -> list[str]:
+    """:func:`dids._values.format_timestamp` of whole-second datetimes with fixed offsets
+    (``datetime.timezone``): each distinct date and offset is formatted once, and the clock
+    times by ``time.isoformat`` (half the cost of ``datetime.isoformat`` of each value)."""
+    days = list(map(datetime.date, values))
+    day_texts = {day: day.isoformat() + "T" for day in set(days)}
+    zone_texts = {zone: format_timestamp(datetime(2000, 1, 1, tzinfo=zone))[19:]
+                  for zone in zones}
+    clocks = map(time.isoformat, map(datetime.time, values))
+    return list(map(operator.add, map(operator.add, map(day_texts.__getitem__, days), clocks),
+                    map(zone_texts.__getitem__, map(_ZONE, values))))
+
+
 def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...]) -> list[str]:
     """:meth:`DataItem.unparse` of a column of values, in bulk: text passes through, other
     values are formatted once per distinct value. Timestamps are never merged by equality
@@ -65,6 +83,9 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...]) -> 
     found: set[Any] | None = None
     if item.kind is Kind.TIMESTAMP:
         if set(map(type, values)) == {datetime}:
+            zones = set(map(_ZONE, values))
+            if {type(zone) for zone in zones} == {timezone} and not any(map(_MICROSECOND, values)):
+                return _fixed_offset_texts(values, zones)
             texts = list(map(datetime.isoformat, values))
             if set(map(len, texts)) == {25}:
                 return texts
