@@ -266,11 +266,26 @@ def test_memory_is_flat_apart_from_the_compact_duplicate_keys() -> None:
         tracemalloc.stop()
         return used
 
-    # Past the 65,536-hash partitions of the duplicate check: 13 bytes a row for the duplicate
-    # keys and one for their partition, never the row.
+    # Past the 32,768-hash partitions of the duplicate check: 13 bytes a row for the duplicate
+    # keys and 4 for their partition's list of indices, never the row.
     small, large = 1 << 17, 1 << 18
     per_row = (peak(large) - peak(small)) / (large - small)
     assert per_row < 40, per_row
+
+
+def test_duplicates_are_found_across_the_partitions_of_a_large_file() -> None:
+    rows = [list(row) for row in _many_rows(100_000)]
+    pairs = [(1 + 490 * k, 246 + 490 * k) for k in range(200)] + [(7, 99_999)]
+    for first, second in pairs:
+        rows[second - 1][17] = rows[first - 1][17]
+    validator = Validator(1, submitted=SUBMITTED[1])
+    for start in range(0, len(rows), 4096):
+        chunk = rows[start:start + 4096]
+        validator.check_columns([list(c) for c in zip(*chunk, strict=True)], start + 1)
+    report = validator.finish()
+    duplicates = sorted(row for pair in pairs for row in pair)
+    assert [i.row for i in report.issues if i.code == "DIDS071"] == duplicates
+    assert report.records_rejected == len(duplicates)
 
 
 def test_validator_rejects_bad_version() -> None:

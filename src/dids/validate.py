@@ -26,7 +26,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from itertools import compress, repeat
+from itertools import compress
 from typing import IO, Any, Literal
 
 import attrs
@@ -63,9 +63,7 @@ __all__ = [
 
 _RULE_ORDER = {code: index for index, code in enumerate(RULES)}
 #: Duplicate keys are looked for in partitions of at most ``2 ** _PARTITION_BITS`` hashes.
-_PARTITION_BITS = 16
-#: ``_ONLY[p]`` translates byte ``p`` to 1 and every other byte to 0.
-_ONLY = [bytes(int(b == p) for b in range(256)) for p in range(256)]
+_PARTITION_BITS = 15
 _MEMO_LIMIT = 2_048
 
 
@@ -540,23 +538,24 @@ class Validator:
 
         Each keyed row left one 64-bit hash of its key, its row number and whether another rule
         rejected it (13 bytes a row). The hashes are taken in partitions of about 65,536 (by
-        their low bits, one byte a row) so that the working set stays small; a partition whose
-        hashes are all distinct is done with one set. Two different keys share a hash with a
-        probability below 1e-7 for a million-row file.
+        their low bits; the partitions list their rows' indices, 4 bytes a row) so that the
+        working set stays small; a partition whose hashes are all distinct is done with one set.
+        Two different keys share a hash with a probability below 1e-7 for a million-row file.
         """
         hashes = self._key_hashes
         parts = min(256, 1 << ((len(hashes) - 1) >> _PARTITION_BITS).bit_length()
                     ) if hashes else 1
-        part_of = bytearray(map(operator.and_, hashes, repeat(parts - 1))) if parts > 1 else b""
+        partitions: Sequence[Sequence[int]] = [range(len(hashes))]
+        if parts > 1:
+            indices = [array("I") for _ in range(parts)]
+            adds = [partition.append for partition in indices]
+            mask = parts - 1
+            for index, value in enumerate(hashes):
+                adds[value & mask](index)
+            partitions = indices
         duplicated: list[int] = []
-        for part in range(parts):
-            members: Iterable[int] = range(len(hashes))
-            if parts > 1:
-                mask = part_of.translate(_ONLY[part])
-                members = compress(members, mask)
-                if len(set(compress(hashes, mask))) == mask.count(1):
-                    continue
-            elif len(set(hashes)) == len(hashes):
+        for members in partitions:
+            if len(set(map(hashes.__getitem__, members))) == len(members):
                 continue
             first: dict[int, int] = {}
             reported: set[int] = set()
