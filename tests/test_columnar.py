@@ -19,6 +19,7 @@ from dids import _mutations, _oracle
 from dids._columnar import SCREENS, nhs_check_sums, screen_for
 from dids._record_base import to_columns
 from dids.catalogue import Kind, layout
+from dids.codes import _base as codes_base
 from dids.generate import generate_rows, metadata_for, submission_date_for
 from dids.identifiers import nhs_number
 from dids.io import csv as csv_io
@@ -447,6 +448,27 @@ def test_columns_proved_clean_whole_still_show_a_bad_value_in_a_later_block() ->
     assert found == exact(rows, 2, submitted=submitted)
     assert {(300, "DIDS045"), (380, "DIDS045"), (420, "DIDS001"), (460, "DIDS072")} <= {
         (issue["row"], issue["code"]) for issue in found["issues"]}
+
+
+def test_treatment_function_validity_windows_are_screened(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """X-TFC-01 compares the start with its code's validity dates only when the block's
+    earliest or latest start is outside the bounds of all its codes; either way, a start
+    outside its code's window is found (a code that closes and one that opens mid-file)."""
+    code_list = layout(2)["treatment_function"].code_list
+    assert code_list is not None
+    table = codes_base._metadata(codes_base._FILES[code_list.enum])
+    middle = date(2026, 4, 15)
+    monkeypatch.setitem(table, "102", attrs.evolve(table["102"], valid_to=middle))
+    monkeypatch.setitem(table, "103", attrs.evolve(table["103"], valid_from=middle))
+    rows = [list(r.fields) for r in generate_rows(400, seed=9, version=2)]
+    column = layout(2).index("treatment_function")
+    for k, row in enumerate(rows):
+        row[column] = "102" if k % 2 else "103"
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (40,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert found["counts"]["X-TFC-01"] > 40
 
 
 def test_columns_of_records_with_unhashable_values_are_formatted_as_rows_are() -> None:

@@ -62,6 +62,16 @@ _NEVER = "~"
 _DAY = operator.itemgetter(slice(None, 10))
 
 
+def remember(memo: dict[str, str], function: Callable[[str], str], values: set[str]) -> None:
+    """Add ``function`` of each of ``values`` not in ``memo`` to it (emptied when full)."""
+    missing = [value for value in values if value not in memo]
+    if len(memo) + len(missing) > _MEMO_LIMIT:
+        memo.clear()
+        missing = list(values)
+    for value in missing:
+        memo[value] = function(value)
+
+
 class View:
     """One block of columns (catalogue order), with derived columns computed once."""
 
@@ -94,13 +104,7 @@ class View:
         """``function`` of each value of column ``index`` (of its first ten characters, the
         local date of a timestamp, when ``days``), computed once per distinct value."""
         column = self.days(index) if days else self.columns[index]
-        distinct = set(column) if days else self.unique(index)
-        missing = [value for value in distinct if value not in memo]
-        if len(memo) + len(missing) > _MEMO_LIMIT:
-            memo.clear()
-            missing = list(distinct)
-        for value in missing:
-            memo[value] = function(value)
+        remember(memo, function, set(column) if days else self.unique(index))
         return list(map(memo.__getitem__, column))
 
     def days(self, index: int) -> Sequence[str]:
@@ -420,7 +424,8 @@ def _treatment_function(rule: Rule, ctx: CheckContext) -> RowScreen:
     """Unknown codes, and rows whose procedure date is outside their code's validity dates.
 
     Each code maps to the first and last dates it is valid on (``""`` and ``"~"`` when open),
-    and the start timestamp is compared with them as text, as :func:`_in_order` does.
+    and the start timestamp is compared with them as text, as :func:`_in_order` does; row by
+    row only when the block's earliest (latest) start is outside the bounds of all its codes.
     """
     column = ctx.layout.index("treatment_function")
     start = ctx.layout.index("procedure_start_timestamp")
@@ -444,10 +449,15 @@ def _treatment_function(rule: Rule, ctx: CheckContext) -> RowScreen:
     def rows(view: View) -> list[int]:
         started = view.columns[start]
         found = list(unknown(view))
-        found += compress(range(view.size), map(
-            operator.gt, view.mapped(column, first, valid_from), started))
-        found += compress(range(view.size), map(
-            operator.gt, started, view.mapped(column, last, valid_to)))
+        codes = view.unique(column)
+        remember(first, valid_from, codes)
+        if max(map(first.__getitem__, codes)) > min(started):
+            found += compress(range(view.size), map(
+                operator.gt, view.mapped(column, first, valid_from), started))
+        remember(last, valid_to, codes)
+        if min(map(last.__getitem__, codes)) < max(started):
+            found += compress(range(view.size), map(
+                operator.gt, started, view.mapped(column, last, valid_to)))
         return found
 
     return rows
