@@ -450,6 +450,14 @@ def test_columns_proved_clean_whole_still_show_a_bad_value_in_a_later_block() ->
         (issue["row"], issue["code"]) for issue in found["issues"]}
 
 
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_empty_block_has_no_issue(version: int) -> None:
+    validator = Validator(version)
+    assert validator.check_columns([[] for _ in layout(version).items], 1) == []
+    assert validator.check_columns([], 1) == []
+    assert validator.finish().records == 0
+
+
 def test_treatment_function_validity_windows_are_screened(monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
     """X-TFC-01 compares the start with its code's validity dates only when the block's

@@ -79,6 +79,7 @@ class View:
         self.columns = columns
         self.size = len(columns[0])
         self._unique: dict[int, set[str]] = {}
+        self._distinct_days: dict[int, set[str]] = {}
         self._derived: dict[object, Sequence[str]] = {}
         self._offsets: dict[int, str | None] = {}
 
@@ -103,9 +104,19 @@ class View:
                *, days: bool = False) -> list[str]:
         """``function`` of each value of column ``index`` (of its first ten characters, the
         local date of a timestamp, when ``days``), computed once per distinct value."""
+        remember(memo, function, self.distinct(index, days=days))
         column = self.days(index) if days else self.columns[index]
-        remember(memo, function, set(column) if days else self.unique(index))
         return list(map(memo.__getitem__, column))
+
+    def distinct(self, index: int, *, days: bool = False) -> set[str]:
+        """The distinct values of column ``index`` (of their first ten characters when
+        ``days``)."""
+        if not days:
+            return self.unique(index)
+        found = self._distinct_days.get(index)
+        if found is None:
+            found = self._distinct_days[index] = set(self.days(index))
+        return found
 
     def days(self, index: int) -> Sequence[str]:
         """The first ten characters of each value of column ``index``."""
@@ -532,7 +543,8 @@ def _offsets_differ(view: View, first: int, second: int) -> list[int]:
 
 
 def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScreen:
-    """Rows where the later moment's text sorts after ``bound`` of the earlier one's local date.
+    """Rows where the later moment's text sorts after ``bound`` of the earlier one's local date;
+    none when the block's latest later moment is within the bounds of all its earlier dates.
 
     ``bound`` ends in ``T99`` (or ``-99`` for a month) so that any moment on the bound's own
     day sorts before it.
@@ -546,8 +558,13 @@ def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScr
             return _NEVER
 
     def rows(view: View) -> list[int]:
+        distinct = view.distinct(earlier.day, days=earlier.timestamp)
+        remember(memo, bound_of, distinct)
+        moments = view.columns[later]
+        if max(moments) <= min(map(memo.__getitem__, distinct)):
+            return []
         bounds = view.mapped(earlier.day, memo, bound_of, days=earlier.timestamp)
-        return list(compress(range(view.size), map(operator.gt, view.columns[later], bounds)))
+        return list(compress(range(view.size), map(operator.gt, moments, bounds)))
 
     return rows
 

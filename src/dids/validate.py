@@ -491,6 +491,8 @@ class Validator:
         if self._screen is None:
             self._screen = screen_for(self) or False
         size = len(columns[0]) if columns else 0
+        if not size:
+            return []
         numbers = range(rows, rows + size) if isinstance(rows, int) else rows
         suspects = self._screen.suspects(columns) if self._screen else range(size)
         issues: list[Issue] = []
