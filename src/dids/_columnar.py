@@ -133,19 +133,19 @@ class View:
         found = self._derived.get(key)
         if found is not None:
             return found
-        days = self.columns[day]
-        blanks = self.blank_rows(day)
-        if clock is None and not blanks:
-            found = days
-        else:
-            if clock is None:
-                texts = list(days)
-            else:
+        found = self.columns[day]
+        if clock is not None:
+            joined = self._derived.get((day, clock))
+            if joined is None:
                 times = {text: "T" + text if text else "" for text in self.unique(clock)}
-                texts = list(map(operator.add, days, map(times.__getitem__, self.columns[clock])))
+                joined = self._derived[(day, clock)] = list(
+                    map(operator.add, found, map(times.__getitem__, self.columns[clock])))
+            found = joined
+        blanks = self.blank_rows(day)
+        if blanks:
+            found = list(found)
             for k in blanks:
-                texts[k] = absent
-            found = texts
+                found[k] = absent
         self._derived[key] = found
         return found
 
