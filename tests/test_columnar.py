@@ -249,10 +249,13 @@ def _edited(end: str, old: str, new: str, rows: int = 3) -> bytes:
     _edited("\r\n", ",ACC", ',"ACC'),  # a quoted field: same commas, other fields
     _edited("\r\n", ",ACC", ',"A\r\nCC'),  # a quoted field running over two lines
     _edited("\n", ",ACC", ",A\rCC", rows=1),  # as many bare CRs as LFs
+    _edited("\r\n", ",ACC", ",A\rCC"),  # a bare CR among CRLFs
     _edited("\n", ",ACC", ",A\x00CC"),
     _edited("\r\n", "\r\n", "\n"),  # line ends of both kinds
+    _edited("\r\n", "", "")[:-2] + b"\n",  # the last line ends with LF only
     _edited("\r\n", ",ACC", ",A\xffCC").replace(b"\xc3\xbf", b"\xff"),  # not UTF-8
-], ids=["quoted", "quoted-lines", "bare-cr", "nul", "mixed-ends", "not-utf8"])
+], ids=["quoted", "quoted-lines", "bare-cr", "bare-cr-in-crlf", "nul", "mixed-ends",
+        "last-lf", "not-utf8"])
 @pytest.mark.parametrize("text", [False, True])
 def test_block_splitter_reads_edge_cases_as_csv_reader(data: bytes, text: bool) -> None:
     assert _rows(data, 2, True, text) == _rows(data, 2, False, text)

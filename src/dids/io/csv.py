@@ -341,18 +341,14 @@ def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
     if isinstance(joined, bytes):
         marks = tuple(mark.encode() for mark in marks)
     comma, cr, lf, crlf = marks
-    ends = joined.count(lf)
-    if ends != len(lines) - (not lines[-1].endswith(lf)):
-        return None
-    crs = joined.count(cr)
-    if crs not in (0, ends) or joined.count(crlf) != crs:
-        return None
+    line_end = crlf if cr in joined else lf
     if set(map(type(joined).count, lines, repeat(comma))) != {width - 1}:
         return None
     if max(map(len, lines)) > csv.field_size_limit():
         return None
-    line_end = crlf if crs else lf
     body = joined.removesuffix(line_end).replace(line_end, comma)
+    if cr in body or lf in body:  # a bare CR, or a line end of the other kind
+        return None
     if isinstance(body, bytes):
         try:
             body = body.decode("utf-8")
