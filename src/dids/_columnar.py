@@ -29,7 +29,7 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from itertools import compress, repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -60,9 +60,10 @@ _PROBE_EVERY = 16
 _NEVER = "~"
 #: The date part of an ISO date or timestamp.
 _DAY = operator.itemgetter(slice(None, 10))
+_T = TypeVar("_T")
 
 
-def remember(memo: dict[str, str], function: Callable[[str], str], values: set[str]) -> None:
+def remember(memo: dict[str, _T], function: Callable[[str], _T], values: set[str]) -> None:
     """Add ``function`` of each of ``values`` not in ``memo`` to it (emptied when full)."""
     missing = [value for value in values if value not in memo]
     if len(memo) + len(missing) > _MEMO_LIMIT:
@@ -318,29 +319,22 @@ def _timestamps(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     or are monotone in the instant, so the extreme instants of the date stand for all others.
     """
     shape = _Shape(TIMESTAMP_SHAPE)
-    verdicts: dict[str, bool] = {}
+    verdicts: dict[str, bool] = {}  # whether each local date is clean
 
-    def clean_days(days: set[str]) -> dict[str, bool]:
-        """Whether each local date is clean (remembered between blocks)."""
-        missing = days - verdicts.keys()
-        if len(verdicts) + len(missing) > _MEMO_LIMIT:
-            verdicts.clear()
-            missing = days
-        for day in missing:
-            verdicts[day] = (not fails(day + "T00:00:00+23:59")
-                             and not fails(day + "T23:59:59-23:59"))
-        return verdicts
+    def day_is_clean(day: str) -> bool:
+        return not fails(day + "T00:00:00+23:59") and not fails(day + "T23:59:59-23:59")
 
     def clean(values: list[str]) -> set[str]:
         shaped = shape.matching(values)
-        known = clean_days(set(map(_DAY, shaped)))
-        return {value for value in shaped if known[value[:10]]}
+        remember(verdicts, day_is_clean, set(map(_DAY, shaped)))
+        return {value for value in shaped if verdicts[value[:10]]}
 
     def all_clean(column: Sequence[str]) -> bool:
         if not shape.all_match(column):
             return False
         days = set(map(_DAY, column))
-        return all(map(clean_days(days).__getitem__, days))
+        remember(verdicts, day_is_clean, days)
+        return all(map(verdicts.__getitem__, days))
 
     return Bulk(frozenset({"X-TSP-01", "DIDS045", "DIDS061", "DIDS051", "DIDS066"}), clean,
                 all_clean)
