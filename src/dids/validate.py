@@ -539,7 +539,7 @@ class Validator:
         """DIDS071 at the end of the file: every member of a duplicate group is rejected.
 
         Each keyed row left one 64-bit hash of its key, its row number and whether another rule
-        rejected it (13 bytes a row). The hashes are taken in partitions of about 65,536 (by
+        rejected it (13 bytes a row). The hashes are taken in partitions of about 32,768 (by
         their low bits; the partitions list their rows' indices, 4 bytes a row) so that the
         working set stays small; a partition whose hashes are all distinct is done with one set.
         Two different keys share a hash with a probability below 1e-7 for a million-row file.

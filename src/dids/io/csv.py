@@ -330,6 +330,16 @@ class CsvReader:
         return read_typed(self)
 
 
+def _text(data: Any) -> str | None:
+    """Raw lines as text: bytes decoded as UTF-8 (``None`` when they are not), text as it is."""
+    if isinstance(data, bytes):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return str(data)
+
+
 def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
     """The fields, in file order, of a stretch whose lines are all plain and end alike (the
     last one may have no end); else ``None``. The checks run on the raw lines and their
@@ -346,17 +356,13 @@ def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
         return None
     if max(map(len, lines)) > csv.field_size_limit():
         return None
-    body = joined.removesuffix(line_end).replace(line_end, comma)
-    if cr in body or lf in body:  # a bare CR, or a line end of the other kind
+    raw = joined.removesuffix(line_end).replace(line_end, comma)
+    if cr in raw or lf in raw:  # a bare CR, or a line end of the other kind
         return None
-    if isinstance(body, bytes):
-        try:
-            body = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    if '"' in body or "\x00" in body:
+    body = _text(raw)
+    if body is None or '"' in body or "\x00" in body:
         return None
-    return body.split(",")  # type: ignore[no-any-return]
+    return body.split(",")
 
 
 def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
@@ -381,13 +387,9 @@ def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
 def _split_lines(lines: list[Any]) -> tuple[str, list[str] | None]:
     """The decoded text, and its lines without their line ends when every line decodes and
     ends with LF or CRLF (the last one may have no end) and holds no other CR."""
-    if isinstance(lines[0], bytes):
-        try:
-            text = b"".join(lines).decode("utf-8")
-        except UnicodeDecodeError:
-            return "", None
-    else:
-        text = "".join(lines)
+    text = _text(lines[0][:0].join(lines))
+    if text is None:
+        return "", None
     if "\r" in text:
         ends = text.count("\r\n")
         if text.count("\r") != ends or text.count("\n") != ends:
@@ -402,14 +404,10 @@ def _split_lines(lines: list[Any]) -> tuple[str, list[str] | None]:
 
 def _plain_line(line: Any, width: int) -> str | None:
     """One line decoded, without its line end, when it is plain; else ``None``."""
-    if width < 2:
+    decoded = _text(line) if width > 1 else None
+    if decoded is None:
         return None
-    if isinstance(line, bytes):
-        try:
-            line = line.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    text: str = line.removesuffix("\n").removesuffix("\r")
+    text = decoded.removesuffix("\n").removesuffix("\r")
     if (
         '"' in text or "\x00" in text or "\r" in text or "\n" in text
         or text.count(",") != width - 1 or len(text) > csv.field_size_limit()
