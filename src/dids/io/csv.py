@@ -340,29 +340,40 @@ def _text(data: Any) -> str | None:
     return str(data)
 
 
+#: ``bytes.translate`` deletes every byte but these, leaving each line's commas and line end.
+_NOT_STRUCTURE = bytes(byte for byte in range(256) if byte not in b",\r\n")
+
+
 def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
     """The fields, in file order, of a stretch whose lines are all plain and end alike (the
-    last one may have no end); else ``None``. The checks run on the raw lines and their
-    joined text, so the usual stretch is never split into lines a second time."""
+    last one may have no end); else ``None``.
+
+    One pass over the joined raw lines keeps only their commas and line ends, which must be
+    ``width - 1`` commas and the first line's end on every line: no field count to take line
+    by line, and in a CRLF file every CR is part of a line end, so deleting them all leaves
+    one LF a line (a replacement of one byte, much faster than replacing CRLF)."""
     if width < 2:
         return None
     joined = lines[0][:0].join(lines)
-    marks: tuple[Any, ...] = (",", "\r", "\n", "\r\n")
-    if isinstance(joined, bytes):
-        marks = tuple(mark.encode() for mark in marks)
-    comma, cr, lf, crlf = marks
-    line_end = crlf if cr in joined else lf
-    if set(map(type(joined).count, lines, repeat(comma))) != {width - 1}:
+    if not isinstance(joined, bytes):
+        try:
+            joined = joined.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    line_end = b"\r\n" if lines[0][-2:] in ("\r\n", b"\r\n") else b"\n"
+    expected = (b"," * (width - 1) + line_end) * len(lines)
+    structure = joined.translate(None, _NOT_STRUCTURE)
+    if len(structure) not in (len(expected), len(expected) - len(line_end)) or (
+            not expected.startswith(structure)):
         return None
-    if max(map(len, lines)) > csv.field_size_limit():
+    if len(joined) > csv.field_size_limit() and max(map(len, lines)) > csv.field_size_limit():
         return None
-    raw = joined.removesuffix(line_end).replace(line_end, comma)
-    if cr in raw or lf in raw:  # a bare CR, or a line end of the other kind
+    if line_end == b"\r\n":
+        joined = joined.replace(b"\r", b"")
+    if b'"' in joined or b"\x00" in joined:
         return None
-    body = _text(raw)
-    if body is None or '"' in body or "\x00" in body:
-        return None
-    return body.split(",")
+    body = _text(joined.removesuffix(b"\n").replace(b"\n", b","))
+    return None if body is None else body.split(",")
 
 
 def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
