@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dids import _mutations, _oracle
-from dids._columnar import SCREENS, nhs_check_sums, screen_for
+from dids._columnar import SCREENS, View, _Template, nhs_check_sums, screen_for
 from dids._record_base import to_columns
 from dids.catalogue import Kind, layout
 from dids.codes import _base as codes_base
@@ -188,6 +189,79 @@ def test_bulk_nhs_number_check_hand_checked() -> None:
                                                                   2640 + 299 + 8]
 
 
+# --- whole-column checks over packed bytes ------------------------------------------------------
+
+#: What the timestamp templates accept, written by hand: ``TIMESTAMP_SHAPE`` with offsets below
+#: 20 hours, and any digits for month and day (dates are judged one by one after it).
+_TEMPLATE_ORACLE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+                              r":[0-5][0-9](?:[+-][01][0-9]:[0-5][0-9]|Z)")
+_TIMESTAMP_TEMPLATES = ["9999-99-99THH:59:59+19:59", "9999-99-99THH:59:59-19:59",
+                        "9999-99-99THH:59:59Z"]
+
+
+@st.composite
+def timestamp_columns(draw: st.DrawFn) -> list[str]:
+    """Timestamps (all with an offset or all ``Z``), some with one character changed."""
+    zulu = draw(st.booleans())
+    stamps = draw(st.lists(st.datetimes(timezones=st.just(timezone(timedelta(hours=1)))),
+                           min_size=1, max_size=30))
+    column = [t.isoformat(timespec="seconds") for t in stamps]
+    if zulu:
+        column = [text[:19] + "Z" for text in column]
+    for _ in range(draw(st.integers(0, 3))):
+        k = draw(st.integers(0, len(column) - 1))
+        at = draw(st.integers(0, len(column[k]) - 1))
+        char = draw(st.sampled_from("0123456789+-:TZ,\n x\u0669"))
+        column[k] = column[k][:at] + char + column[k][at + 1:]
+    return column
+
+
+@settings(max_examples=500)
+@given(timestamp_columns())
+def test_timestamp_template_accepts_what_the_hand_written_shape_accepts(column: list[str]
+                                                                        ) -> None:
+    for pattern in _TIMESTAMP_TEMPLATES:
+        view = View([column])
+        expected = all(_TEMPLATE_ORACLE.fullmatch(text) and text[19] == pattern[19]
+                       for text in column)
+        assert view.matches(0, _Template(pattern)) == expected
+        assert view.packed(0) == ("\n".join(column).encode() if expected else view.packed(0))
+
+
+def test_timestamp_template_hand_checked() -> None:
+    template = _Template(_TIMESTAMP_TEMPLATES[0])
+    good = ["2026-04-01T23:59:59+01:00", "2026-12-31T00:00:00+19:59", "0001-01-01T20:00:00+00:00"]
+    assert View([good]).matches(0, template)
+    for bad in ["2026-04-01T24:00:00+01:00", "2026-04-01T29:00:00+01:00",
+                "2026-04-01T10:60:00+01:00", "2026-04-01T10:00:60+01:00",
+                "2026-04-01T10:00:00-01:00", "2026+04-01T10:00:00+01:00",
+                "2026-04-01T10:00:00+20:00", "2026-04-01T10:00:00+01:60",
+                "2026-04-01 10:00:00+01:00", "2026-04-01T10:00:00+01:00 ",
+                "2026-04-01T10:00:00+01:0\n", "2026-04-01T10:00:00+01:00\n"[1:]]:
+        assert not View([[*good, bad]]).matches(0, template), bad
+
+
+@given(st.lists(st.text("ab\n\u00e9", max_size=3), min_size=1, max_size=8))
+def test_packed_columns_are_the_columns_of_one_width(column: list[str]) -> None:
+    one_width = (len({len(text) for text in column}) == 1 and "".join(column).isascii()
+                 and not any("\n" in text for text in column))
+    packed = View([column]).packed(0)
+    assert packed == ("\n".join(column).encode() if one_width else None)
+
+
+@given(timestamp_columns(), st.lists(st.integers(0, 29), max_size=3))
+def test_single_offset_is_the_ending_of_every_non_blank_timestamp(column: list[str],
+                                                                  blanks: list[int]) -> None:
+    for k in blanks:
+        if k < len(column):
+            column[k] = ""
+    first = next((text[19:] for text in column if text), "")
+    expected = first if first and all(t.endswith(first) for t in column if t) else None
+    view = View([column])
+    assert view.single_offset(0) == expected
+    assert (view.least(0), view.greatest(0)) == (min(column), max(column))
+
+
 # --- the block splitter reads what csv.reader reads ---------------------------------------------
 
 
@@ -254,8 +328,11 @@ def _edited(end: str, old: str, new: str, rows: int = 3) -> bytes:
     _edited("\r\n", "\r\n", "\n"),  # line ends of both kinds
     _edited("\r\n", "", "")[:-2] + b"\n",  # the last line ends with LF only
     _edited("\r\n", ",ACC", ",A\xffCC").replace(b"\xc3\xbf", b"\xff"),  # not UTF-8
+    _edited("\r\n", "", "")[:-1],  # the last line ends with a bare CR
+    _edited("\r\n", ",ACC", ",A,CC").replace(b",ACC", b"ACC", 1),  # +1 comma, then -1
+    _edited("\n", ",ACC", ",\u00c9CC"),  # UTF-8 beyond ASCII
 ], ids=["quoted", "quoted-lines", "bare-cr", "bare-cr-in-crlf", "nul", "mixed-ends",
-        "last-lf", "not-utf8"])
+        "last-lf", "not-utf8", "last-cr", "commas-moved", "utf8"])
 @pytest.mark.parametrize("text", [False, True])
 def test_block_splitter_reads_edge_cases_as_csv_reader(data: bytes, text: bool) -> None:
     assert _rows(data, 2, True, text) == _rows(data, 2, False, text)
@@ -402,7 +479,8 @@ def test_shape_classifiers_fail_line_by_line() -> None:
         classifier = screen._bulk[layout(2).index(name)]
         assert classifier is not None
         assert classifier.clean([*values, bad]) == set(values)
-        assert classifier.all_clean is None or not classifier.all_clean([*values, bad])
+        assert classifier.all_clean is None or not classifier.all_clean(
+            View([[*values, bad]]), 0)
 
 
 def test_csv_with_quoted_and_invalid_lines_matches_row_by_row_checks() -> None:

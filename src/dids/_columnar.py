@@ -83,6 +83,9 @@ class View:
         self._distinct_days: dict[int, set[str]] = {}
         self._derived: dict[object, Sequence[str]] = {}
         self._offsets: dict[int, str | None] = {}
+        self._packed: dict[int, bytes | None] = {}
+        self._joins: dict[int, bytes | None] = {}
+        self._extremes: dict[int, tuple[str, str]] = {}
 
     def unique(self, index: int) -> set[str]:
         """The distinct values of column ``index``."""
@@ -116,7 +119,7 @@ class View:
             return self.unique(index)
         found = self._distinct_days.get(index)
         if found is None:
-            found = self._distinct_days[index] = set(self.days(index))
+            found = self._distinct_days[index] = set(map(_DAY, self.columns[index]))
         return found
 
     def days(self, index: int) -> Sequence[str]:
@@ -150,12 +153,69 @@ class View:
         self._derived[key] = found
         return found
 
+    def least(self, index: int) -> str:
+        """The value of column ``index`` that sorts first (as text)."""
+        return self._extremes_of(index)[0]
+
+    def greatest(self, index: int) -> str:
+        """The value of column ``index`` that sorts last (as text)."""
+        return self._extremes_of(index)[1]
+
+    def _extremes_of(self, index: int) -> tuple[str, str]:
+        found = self._extremes.get(index)
+        if found is None:
+            column = self.columns[index]
+            found = self._extremes[index] = (min(column), max(column))
+        return found
+
+    def packed(self, index: int) -> bytes | None:
+        """Column ``index`` as ASCII bytes, its values joined by newlines, when every value has
+        as many characters as the first (``None`` otherwise, or when one is not ASCII).
+
+        With ``stride = len(first) + 1``, value ``k`` starts at byte ``k * stride`` and
+        ``packed[j::stride]`` holds character ``j`` of every value, so one bytes operation
+        checks one position of the whole column. Proof of the widths: there are exactly
+        ``size - 1`` newlines and they sit at the separators' places.
+        """
+        if index not in self._packed:
+            data = self._joined(index)
+            self._packed[index] = None if data is None or data.count(b"\n") != self.size - 1 \
+                else data
+        return self._packed[index]
+
+    def matches(self, index: int, template: _Template) -> bool:
+        """Whether every value of column ``index`` has the shape of ``template`` (whose check
+        also proves the widths of :meth:`packed`)."""
+        data = self._joined(index)
+        if data is None or not template.fits(data, self.size):
+            return False
+        self._packed[index] = data
+        return True
+
+    def _joined(self, index: int) -> bytes | None:
+        """:meth:`packed` without the count of newlines, which only a value holding one fails."""
+        if index not in self._joins:
+            column = self.columns[index]
+            text = "\n".join(column)
+            data = text.encode("ascii") if text.isascii() else b""
+            stride = len(column[0]) + 1
+            self._joins[index] = data if (
+                len(data) == self.size * stride - 1
+                and data[stride - 1::stride] == b"\n" * (self.size - 1)) else None
+        return self._joins[index]
+
     def single_offset(self, index: int) -> str | None:
         """The one UTC offset that every non-blank timestamp of column ``index`` ends with."""
         if index not in self._offsets:
             column = self.columns[index]
             offset = next((text[19:] for text in column if text), None)
-            if not offset or (
+            data = self.packed(index) if offset else None
+            if data is not None:  # every value as long as the first: compare the endings
+                stride = len(column[0]) + 1
+                if any(data[j::stride] != data[j:j + 1] * self.size
+                       for j in range(19, stride - 1)):
+                    offset = None
+            elif not offset or (
                 sum(map(str.endswith, column, repeat(offset))) + column.count("") != self.size
             ):
                 offset = None
@@ -171,14 +231,14 @@ class Bulk:
     """Proves many distinct non-blank values of one item clean at once.
 
     ``clean(values)`` returns the values it proves pass every rule in ``covers``; the others
-    are judged exactly, one by one. ``all_clean(column)``, when given, proves a whole column
-    of an item whose values are mostly distinct clean (no blank included) without collecting
-    its distinct values.
+    are judged exactly, one by one. ``all_clean(view, index)``, when given, proves a whole
+    column of an item whose values are mostly distinct clean (no blank included) without
+    collecting its distinct values.
     """
 
     covers: frozenset[str]
     clean: Callable[[list[str]], set[str]]
-    all_clean: Callable[[Sequence[str]], bool] | None = None
+    all_clean: Callable[[View, int], bool] | None = None
 
 
 #: ``factory(ctx, fails)``: ``fails(text)`` is the exact verdict of the item's rules on one
@@ -238,8 +298,12 @@ def _nhs_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk | None
             return set(values)
         return {value for value, total in zip(values, sums, strict=True) if total % 11 == 0}
 
-    def all_clean(column: Sequence[str]) -> bool:
-        return shaped(column) and set(nhs_check_sums(column)) <= _NHS_VALID_SUMS
+    ten_digits = _Template("9" * 10)
+
+    def all_clean(view: View, index: int) -> bool:
+        column = view.columns[index]
+        return ((view.matches(index, ten_digits) or shaped(column))
+                and set(nhs_check_sums(column)) <= _NHS_VALID_SUMS)
 
     return Bulk(frozenset({"DIDS001", "DIDS002"}), clean, all_clean)
 
@@ -276,6 +340,62 @@ class _Shape:
         return len(found) == len(values)
 
 
+
+#: ``bytes.translate`` tables of :class:`_Template`: digits to ``0``; and flags (``1``) of an
+#: hour's tens digit ``2`` and of the units digits that cannot follow it.
+_CANONICAL = bytes.maketrans(b"0123456789", b"0000000000")
+_TWENTY = bytes(int(byte == ord("2")) for byte in range(256))
+_PAST_TWENTY_THREE = bytes(int(chr(byte) in "456789") for byte in range(256))
+
+
+class _Template:
+    """Values of one fixed-width shape, checked over a packed column (:meth:`View.packed`) with
+    a few bytes operations instead of one regular expression match per value.
+
+    ``pattern`` has a character per position: a digit ``d`` stands for a digit from 0 to ``d``,
+    ``HH`` for an hour from 00 to 23, any other character for itself. Every value is translated
+    by :data:`_CANONICAL` and compared with the pattern's canonical form at once (which also
+    proves every value's width); a position allowing fewer digits than ``9`` is checked on its
+    own, and an hour's tens digit ``2`` only before ``0``-``3``.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.width = len(pattern)
+        allowed = [_template_class(pattern, position) for position in range(self.width)]
+        self._line = "".join(chars[0] for chars in allowed).encode() + b"\n"
+        self._narrow = [(position, chars.encode()) for position, chars in enumerate(allowed)
+                        if chars[0] == "0" and chars != "0123456789"]
+        self._hours = [position for position in range(self.width - 1)
+                       if pattern[position:position + 2] == "HH"]
+
+    def fits(self, data: bytes, size: int) -> bool:
+        """Whether every value of ``size`` joined by newlines (ASCII) has this shape."""
+        stride = self.width + 1
+        if len(data) != size * stride - 1:
+            return False
+        if not (self._line * size).startswith(data.translate(_CANONICAL)):
+            return False
+        if any(data[position::stride].translate(None, chars)
+               for position, chars in self._narrow):
+            return False
+        for position in self._hours:
+            tens = data[position::stride]
+            if b"2" in tens and int.from_bytes(tens.translate(_TWENTY), "big") & int.from_bytes(
+                    data[position + 1::stride].translate(_PAST_TWENTY_THREE), "big"):
+                return False
+        return True
+
+
+def _template_class(pattern: str, position: int) -> str:
+    """The characters allowed at ``position`` of a :class:`_Template` pattern."""
+    char = pattern[position]
+    if char == "H":
+        return "012" if pattern[position + 1:position + 2] == "H" else "0123456789"
+    if char.isdigit():
+        return "0123456789"[:int(char) + 1]
+    return char
+
+
 @bulk("postcode")
 def _postcodes(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     return Bulk(frozenset({"DIDS017"}), _Shape(postcode.SHAPE).matching)
@@ -298,15 +418,21 @@ def _referrers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
 def _accession_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     longest = int(RULES["DIDS072"].params["max_length"])
 
+    def letters_and_digits(values: Sequence[str]) -> bool:
+        """No whitespace at all (so none to strip), no blank, none too long."""
+        return (bool(values) and max(map(len, values)) <= longest and min(map(len, values)) > 0
+                and "".join(values).isalnum())
+
     def clean(values: list[str]) -> set[str]:
-        if all_clean(values):
+        if letters_and_digits(values):
             return set(values)
         return {v for v in values if v and len(v) <= longest and v == v.strip()}
 
-    def all_clean(column: Sequence[str]) -> bool:
-        """No whitespace at all (so none to strip), no blank, none too long."""
-        return (bool(column) and max(map(len, column)) <= longest and min(map(len, column)) > 0
-                and "".join(column).isalnum())
+    def all_clean(view: View, index: int) -> bool:
+        data = view.packed(index)
+        if data is None:
+            return letters_and_digits(view.columns[index])
+        return 0 < len(view.columns[index][0]) <= longest and data.replace(b"\n", b"").isalnum()
 
     return Bulk(frozenset({"DIDS072"}), clean, all_clean)
 
@@ -319,6 +445,10 @@ def _timestamps(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     or are monotone in the instant, so the extreme instants of the date stand for all others.
     """
     shape = _Shape(TIMESTAMP_SHAPE)
+    #: By the character after the clock time. Looser than the format in months and days (every
+    #: local date is judged below), stricter in offsets (below 20 hours; others take ``shape``).
+    templates = {pattern[19]: _Template(pattern) for pattern in [
+        "9999-99-99THH:59:59+19:59", "9999-99-99THH:59:59-19:59", "9999-99-99THH:59:59Z"]}
     verdicts: dict[str, bool] = {}  # whether each local date is clean
 
     def day_is_clean(day: str) -> bool:
@@ -329,10 +459,13 @@ def _timestamps(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
         remember(verdicts, day_is_clean, set(map(_DAY, shaped)))
         return {value for value in shaped if verdicts[value[:10]]}
 
-    def all_clean(column: Sequence[str]) -> bool:
-        if not shape.all_match(column):
+    def all_clean(view: View, index: int) -> bool:
+        column = view.columns[index]
+        template = templates.get(column[0][19:20])
+        fits = template is not None and view.matches(index, template)
+        if not fits and not shape.all_match(column):
             return False
-        days = set(map(_DAY, column))
+        days = view.distinct(index, days=True)
         remember(verdicts, day_is_clean, days)
         return all(map(verdicts.__getitem__, days))
 
@@ -458,11 +591,11 @@ def _treatment_function(rule: Rule, ctx: CheckContext) -> RowScreen:
         found = list(unknown(view))
         codes = view.unique(column)
         remember(first, valid_from, codes)
-        if max(map(first.__getitem__, codes)) > min(started):
+        if max(map(first.__getitem__, codes)) > view.least(start):
             found += compress(range(view.size), map(
                 operator.gt, view.mapped(column, first, valid_from), started))
         remember(last, valid_to, codes)
-        if min(map(last.__getitem__, codes)) < max(started):
+        if min(map(last.__getitem__, codes)) < view.greatest(start):
             found += compress(range(view.size), map(
                 operator.gt, started, view.mapped(column, last, valid_to)))
         return found
@@ -540,10 +673,12 @@ def _offsets_differ(view: View, first: int, second: int) -> list[int]:
 
 def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScreen:
     """Rows where the later moment's text sorts after ``bound`` of the earlier one's local date;
-    none when the block's latest later moment is within the bounds of all its earlier dates.
+    none when the block's latest later moment is within the bound of its earliest date.
 
     ``bound`` ends in ``T99`` (or ``-99`` for a month) so that any moment on the bound's own
-    day sorts before it.
+    day sorts before it. It never decreases as the date grows and ISO dates sort as text, so
+    the first value's bound is the least of all when that value is a date (a value that is not
+    one has no bound); else the least is found among the bounds of every distinct date.
     """
     memo: dict[str, str] = {}
 
@@ -554,13 +689,18 @@ def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScr
             return _NEVER
 
     def rows(view: View) -> list[int]:
-        distinct = view.distinct(earlier.day, days=earlier.timestamp)
-        remember(memo, bound_of, distinct)
-        moments = view.columns[later]
-        if max(moments) <= min(map(memo.__getitem__, distinct)):
+        earliest = (view.least(earlier.day)[:10] if earlier.timestamp
+                    else min(view.unique(earlier.day)))
+        remember(memo, bound_of, {earliest})
+        lowest = memo[earliest]
+        if lowest == _NEVER:
+            distinct = view.distinct(earlier.day, days=earlier.timestamp)
+            remember(memo, bound_of, distinct)
+            lowest = min(map(memo.__getitem__, distinct))
+        if view.greatest(later) <= lowest:
             return []
         bounds = view.mapped(earlier.day, memo, bound_of, days=earlier.timestamp)
-        return list(compress(range(view.size), map(operator.gt, moments, bounds)))
+        return list(compress(range(view.size), map(operator.gt, view.columns[later], bounds)))
 
     return rows
 
@@ -638,7 +778,7 @@ class Screen:
         probe = self._blocks % _PROBE_EVERY == 1
         for index, classifier in enumerate(self._bulk):
             if (classifier and classifier.all_clean and self._mostly_new[index] and not probe
-                    and classifier.all_clean(columns[index])):
+                    and classifier.all_clean(view, index)):
                 continue
             bad = self._bad_values(view, index)
             if bad:
@@ -721,7 +861,7 @@ def _key_parts(validator: Validator) -> RowScreen:
 
     def rows(view: View) -> list[int]:
         found = view.blank_rows(accession) + view.blank_rows(site)
-        if codes:
+        if codes and "" in view.unique(codes[1]):
             found += [k for k in view.blank_rows(codes[0]) if not view.columns[codes[1]][k]]
         return found
 
