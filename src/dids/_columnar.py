@@ -28,6 +28,7 @@ import sys
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
+from functools import partial
 from itertools import compress, repeat
 from typing import TYPE_CHECKING, TypeVar
 
@@ -61,6 +62,7 @@ _NEVER = "~"
 #: The date part of an ISO date or timestamp.
 _DAY = operator.itemgetter(slice(None, 10))
 _T = TypeVar("_T")
+_NONE: frozenset[str] = frozenset()
 
 
 def remember(memo: dict[str, _T], function: Callable[[str], _T], values: set[str]) -> None:
@@ -71,6 +73,41 @@ def remember(memo: dict[str, _T], function: Callable[[str], _T], values: set[str
         missing = list(values)
     for value in missing:
         memo[value] = function(value)
+
+
+class _Verdicts:
+    """Which values of one item fail, remembered between blocks: up to ``limit`` clean and as
+    many failing values (each set emptied when full). ``clean(values)`` judges new values."""
+
+    def __init__(self, clean: Callable[[set[str]], set[str]], limit: int = _MEMO_LIMIT) -> None:
+        self._clean = clean
+        self._limit = limit
+        self._good: set[str] = set()
+        self._bad: set[str] = set()
+        #: Whether most values were new in the last call of :meth:`failing`.
+        self.mostly_new = False
+
+    def failing(self, distinct: set[str]) -> set[str] | frozenset[str]:
+        """The values of ``distinct`` (distinct values of a block) that fail."""
+        good, bad = self._good, self._bad
+        if distinct <= good:
+            self.mostly_new = False
+            return _NONE
+        new = distinct - good
+        self.mostly_new = 2 * len(new) > len(distinct)
+        known_bad = new & bad
+        new -= known_bad
+        if new:
+            clean = self._clean(new)
+            if len(good) + len(clean) > self._limit:
+                good.clear()
+            good |= clean
+            new -= clean
+            if len(bad) + len(new) > self._limit:
+                bad.clear()
+            bad |= new
+            known_bad |= new
+        return known_bad
 
 
 class View:
@@ -85,7 +122,8 @@ class View:
         self._offsets: dict[int, str | None] = {}
         self._packed: dict[int, bytes | None] = {}
         self._joins: dict[int, bytes | None] = {}
-        self._extremes: dict[int, tuple[str, str]] = {}
+        self._least: dict[int, str] = {}
+        self._greatest: dict[int, str] = {}
 
     def unique(self, index: int) -> set[str]:
         """The distinct values of column ``index``."""
@@ -155,17 +193,16 @@ class View:
 
     def least(self, index: int) -> str:
         """The value of column ``index`` that sorts first (as text)."""
-        return self._extremes_of(index)[0]
+        found = self._least.get(index)
+        if found is None:
+            found = self._least[index] = min(self.columns[index])
+        return found
 
     def greatest(self, index: int) -> str:
         """The value of column ``index`` that sorts last (as text)."""
-        return self._extremes_of(index)[1]
-
-    def _extremes_of(self, index: int) -> tuple[str, str]:
-        found = self._extremes.get(index)
+        found = self._greatest.get(index)
         if found is None:
-            column = self.columns[index]
-            found = self._extremes[index] = (min(column), max(column))
+            found = self._greatest[index] = max(self.columns[index])
         return found
 
     def packed(self, index: int) -> bytes | None:
@@ -502,7 +539,7 @@ def _values_screen(column: int, fails: Callable[[str], bool],
     ``maybe``, for items whose values are mostly distinct, finds (with ``re.MULTILINE``) the
     whole lines of the values joined by newlines that may fail: only those are asked.
     """
-    verdicts: dict[str, bool] = {}
+    verdicts = _Verdicts(lambda values: {value for value in values if not fails(value)})
 
     def rows(view: View) -> list[int]:
         distinct = view.unique(column)
@@ -510,13 +547,7 @@ def _values_screen(column: int, fails: Callable[[str], bool],
             joined = "\n".join(distinct)
             if joined.count("\n") == len(distinct) - 1:  # no value holds a newline
                 distinct = set(maybe.findall(joined))
-        missing = distinct - verdicts.keys()
-        if len(verdicts) + len(missing) > _MEMO_LIMIT:
-            verdicts.clear()
-            missing = distinct
-        for value in missing:
-            verdicts[value] = fails(value)
-        return view.rows_with(column, {v for v in distinct if verdicts[v]})
+        return view.rows_with(column, verdicts.failing(distinct))
 
     return rows
 
@@ -745,15 +776,13 @@ class Screen:
         screens: list[RowScreen],
     ) -> None:
         self._validator = validator
-        self._width = len(validator.layout)
         self._local = local
         self._screens = screens
-        self._limits = [_DATE_MEMO_LIMIT if item.kind is Kind.DATE else _MEMO_LIMIT
-                        for item in validator.layout]
-        self._good: list[set[str]] = [set() for _ in range(self._width)]
-        self._mostly_new = [False] * self._width
+        self._verdicts = [
+            _Verdicts(partial(self._classify, index),
+                      _DATE_MEMO_LIMIT if item.kind is Kind.DATE else _MEMO_LIMIT)
+            for index, item in enumerate(validator.layout)]
         self._blocks = 0
-        self._bad: list[set[str]] = [set() for _ in range(self._width)]
         ctx = validator.context
         presence = frozenset(code for (code, _), factory in _checks.ROW_CHECKS.items()
                              if factory is _checks._present)
@@ -777,39 +806,16 @@ class Screen:
         self._blocks += 1
         probe = self._blocks % _PROBE_EVERY == 1
         for index, classifier in enumerate(self._bulk):
-            if (classifier and classifier.all_clean and self._mostly_new[index] and not probe
+            verdicts = self._verdicts[index]
+            if (classifier and classifier.all_clean and verdicts.mostly_new and not probe
                     and classifier.all_clean(view, index)):
                 continue
-            bad = self._bad_values(view, index)
+            bad = verdicts.failing(view.unique(index))
             if bad:
                 found.update(view.rows_with(index, bad))
         for rows in self._screens:
             found.update(rows(view))
         return sorted(found)
-
-    def _bad_values(self, view: View, index: int) -> set[str]:
-        """The values of column ``index`` in this block that are not known to be clean."""
-        good = self._good[index]
-        distinct = view.unique(index)
-        new = distinct - good
-        self._mostly_new[index] = 2 * len(new) > len(distinct)
-        if not new:
-            return new
-        bad = self._bad[index]
-        known_bad = new & bad
-        new -= known_bad
-        if new:
-            clean = self._classify(index, new)
-            limit = self._limits[index]
-            if len(good) + len(clean) > limit:
-                good.clear()
-            good |= clean
-            new -= clean
-            if len(bad) + len(new) > limit:
-                bad.clear()
-            bad |= new
-            known_bad |= new
-        return known_bad
 
     def _judge(self, index: int) -> Callable[[str], bool]:
         """The exact verdict of column ``index``'s rules on one value: whether it fails."""

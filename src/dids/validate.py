@@ -26,7 +26,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from itertools import compress
+from itertools import compress, repeat
 from typing import IO, Any, Literal
 
 import attrs
@@ -323,11 +323,10 @@ class Validator:
         if layout.version == 1:
             return map(hash, zip(accession, site, strict=False))
         snomed = columns[layout.index("snomed_code")]
-        nicip = columns[layout.index("nicip_code")]
-        if "" in snomed:
-            nicip = ["" if s else n for s, n in zip(snomed, nicip, strict=True)]
-        else:
-            nicip = [""] * len(snomed)
+        nicip: Iterable[str] = repeat("")
+        if "" in snomed:  # the NICIP code where SNOMED CT is blank: code * True or code * False
+            nicip = map(operator.mul, columns[layout.index("nicip_code")],
+                        map(operator.not_, snomed))
         return map(hash, zip(accession, site, snomed, nicip, strict=False))
 
     # -- feeding ------------------------------------------------------------------------------
