@@ -161,6 +161,20 @@ def test_offsets_that_differ_are_compared_as_instants() -> None:
     assert [(i["code"], i["row"]) for i in result["issues"]] == [("X-TSP-02", 1)]
 
 
+def test_order_rules_follow_through_moments_only_when_they_are_never_blank() -> None:
+    """DIDS034 (request before start) follows from DIDS027 and DIDS043 through the received
+    moment; a blank received date passes both, so the request after the start is still found."""
+    rows = [list(r.fields) for r in generate_rows(40, seed=2, version=2)]
+    at = layout(2).index
+    start = rows[5][at("procedure_start_timestamp")]
+    rows[5][at("request_date")] = (date.fromisoformat(start[:10]) + timedelta(days=1)).isoformat()
+    rows[5][at("request_received_date")] = rows[5][at("request_received_time")] = ""
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (40,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert (6, "DIDS034") in {(issue["row"], issue["code"]) for issue in found["issues"]}
+
+
 def test_reference_data_turns_the_screen_off() -> None:
     assert screen_for(Validator(2)) is not None
     assert screen_for(Validator(2, reference=_oracle.reference_for(

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["Screen", "screen_for"]
 
 Columns = Sequence[Sequence[str]]
+#: A moment of an order rule: its date (or timestamp) column and its time column, if any.
+Moment = tuple[int, int | None]
 RowScreen = Callable[["View"], Iterable[int]]
 ScreenFactory = Callable[[Rule, CheckContext], "RowScreen | None"]
 #: Distinct values remembered per item (clean and not clean), and per screen; dates have
@@ -123,6 +125,7 @@ class View:
         self._packed: dict[int, bytes | None] = {}
         self._joins: dict[int, bytes | None] = {}
         self._least: dict[int, str] = {}
+        self._in_order: dict[Moment, set[Moment]] = {}
         self._greatest: dict[int, str] = {}
 
     def unique(self, index: int) -> set[str]:
@@ -140,7 +143,32 @@ class View:
 
     def blank_rows(self, index: int) -> list[int]:
         """Rows where column ``index`` is blank."""
-        return self.rows_with(index, {""}) if "" in self.unique(index) else []
+        return self.rows_with(index, {""}) if self.has_blank(index) else []
+
+    def has_blank(self, index: int) -> bool:
+        """Whether a value of column ``index`` is blank."""
+        found = self._unique.get(index)
+        return "" in (self.columns[index] if found is None else found)
+
+    def in_order(self, earlier: Moment, later: Moment) -> bool:
+        """Whether every row's ``earlier`` moment text sorts no later than its ``later`` one: proved
+        by :meth:`prove_in_order` for the pair, or for a chain of pairs through moments never
+        blank (whose texts are the same as earlier and as later moments, so the order holds
+        through them)."""
+        seen, frontier = {earlier}, [earlier]
+        while frontier:
+            for step in self._in_order.get(frontier.pop(), ()):
+                if step == later:
+                    return True
+                if step not in seen and not self.has_blank(step[0]):
+                    seen.add(step)
+                    frontier.append(step)
+        return False
+
+    def prove_in_order(self, earlier: Moment, later: Moment) -> None:
+        """Record that every row's ``earlier`` moment text sorts no later than its ``later`` one
+        (:meth:`moment` texts, blank dates as ``""`` and as :data:`_NEVER`)."""
+        self._in_order.setdefault(earlier, set()).add(later)
 
     def mapped(self, index: int, memo: dict[str, str], function: Callable[[str], str],
                *, days: bool = False) -> list[str]:
@@ -679,13 +707,17 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
     """
     earlier, later = _sides(rule, ctx)
     both_timestamps = earlier.timestamp and later.timestamp
+    pair = (earlier.day, earlier.clock), (later.day, later.clock)
 
     def rows(view: View) -> list[int]:
-        first = view.moment(earlier.day, earlier.clock, "")
-        second = view.moment(later.day, later.clock, _NEVER)
         found = []
-        if any(map(operator.gt, first, second)):
-            found = list(compress(range(view.size), map(operator.gt, first, second)))
+        if not view.in_order(*pair):
+            first = view.moment(earlier.day, earlier.clock, "")
+            second = view.moment(later.day, later.clock, _NEVER)
+            if any(map(operator.gt, first, second)):
+                found = list(compress(range(view.size), map(operator.gt, first, second)))
+            else:
+                view.prove_in_order(*pair)
         if both_timestamps:
             offset = view.single_offset(earlier.day)
             if offset is None or offset != view.single_offset(later.day):
@@ -843,7 +875,7 @@ def screen_for(validator: Validator) -> Screen | None:
     screens: list[RowScreen] = []
     for index, checks in enumerate(validator.field_rules()):
         local[index].update(rule.code for rule in checks)
-    for rule in validator.row_rules():
+    for rule in sorted(validator.row_rules(), key=partial(_span, ctx=ctx)):
         factory = SCREENS.get(rule.code)
         if factory is not None:
             found = factory(rule, ctx)
@@ -857,6 +889,15 @@ def screen_for(validator: Validator) -> Screen | None:
         local[columns.pop()].add(rule.code)
     screens.append(_key_parts(validator))
     return Screen(validator, [frozenset(codes) for codes in local], screens)
+
+
+def _span(rule: Rule, ctx: CheckContext) -> int:
+    """How many columns apart an order rule's moments are (0 for other rules). Screening the
+    closest pairs first lets a wider pair follow through them (:meth:`View.in_order`)."""
+    if SCREENS.get(rule.code) is not _in_order:
+        return 0
+    columns = _columns(rule, ctx)
+    return max(columns) - min(columns)
 
 
 def _key_parts(validator: Validator) -> RowScreen:
