@@ -438,6 +438,19 @@ def test_writer_output_is_what_csv_writer_writes(version: int, data: st.DataObje
     assert written.getvalue() == expected.getvalue()
 
 
+@settings(slow, max_examples=20)
+@given(data=st.data())
+def test_columns_remember_formatted_values_between_blocks(data: st.DataObject) -> None:
+    """Blocks sharing memos (as the writer's do) format values seen in an earlier block, and
+    values equal to them but of another type, as :meth:`to_row` does."""
+    found = data.draw(awkward_records(2))
+    found += [attrs.evolve(record, birth_date=datetime(2001, 2, 3)) for record in found]
+    memos: list[dict[Any, str]] = [{} for _ in layout(2).items]
+    for block in (found, found[::-1], found):
+        rows = [record.to_row() for record in block]
+        assert to_columns(block, memos=memos) == [list(c) for c in zip(*rows, strict=True)]
+
+
 def test_checked_writer_stops_at_the_first_bad_record_after_writing_the_good_ones() -> None:
     rows = [list(r.fields) for r in generate_rows(3000, seed=11, version=2)]
     found = [RecordV2.from_row(row) for row in rows]

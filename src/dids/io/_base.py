@@ -93,15 +93,18 @@ def checked_blocks(
     version = 0
     keys: set[int] = set()
     number = 0
+    memos: list[dict[Any, str]] = []  # formatted values of each column (to_columns)
     while block := list(islice(iterator, _WRITE_BLOCK)):
         if validator is None:
             version = block[0].LAYOUT.version
+            memos = [{} for _ in block[0].LAYOUT.items]
             skip = SUBMISSION_RULES if submitted is None else frozenset()
             validator = Validator(version, submitted=submitted, skip_rules=skip)
         if any(record.LAYOUT.version != version for record in block):
             raise ValueError("All records of a submission must have the same layout.")
         try:
-            columns = to_columns(block, refuse=FORMULA_START if refuse_formulas else ())
+            columns = to_columns(block, refuse=FORMULA_START if refuse_formulas else (),
+                                 memos=memos)
         except RefusedStart:
             raise _unsafe_value(to_columns(block), block[0].LAYOUT.items, number) from None
         if on_invalid == "write":
