@@ -82,6 +82,17 @@ def test_xml_round_trip(recs: list[RecordV1]) -> None:
     assert _read(out.getvalue().encode(), "xml") == recs
 
 
+def test_writer_finds_a_duplicate_of_a_record_written_in_an_earlier_block() -> None:
+    """Blocks without issues are kept whole; a record repeating one of an earlier block is
+    still a DIDS071 duplicate (the writer checks 2,048 records at a time)."""
+    from dids.generate import generate_rows
+    found = [RecordV2.from_row(r.fields) for r in generate_rows(3000, seed=5, version=2)]
+    found.insert(2500, found[10])
+    issues: list[Issue] = []
+    assert write_csv(found, io.StringIO(), on_invalid="skip", issues=issues) == 3000
+    assert [(i.row, i.code) for i in issues] == [(2501, "DIDS071")]
+
+
 def test_writers_refuse_or_report_invalid_records() -> None:
     good = RecordV1.from_row(examples.path("v1_valid.csv").read_text().splitlines()[0]
                              .split(","))

@@ -6,7 +6,7 @@ import operator
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import islice, repeat
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import attrs
 
@@ -115,8 +115,16 @@ def checked_blocks(
         for issue in validator.check_columns(columns, number + 1):
             if issue.disposition is Disposition.RECORD_REJECT and issue.row is not None:
                 found.setdefault(issue.row - number - 1, []).append(issue)
+        block_keys = validator.row_keys(columns)
+        if not found and None not in block_keys:  # the usual block: every record kept
+            distinct = cast(set[int], set(block_keys))
+            if len(distinct) == len(block_keys) and keys.isdisjoint(distinct):
+                keys |= distinct
+                number += len(block)
+                yield block, columns
+                continue
         kept: list[int] = []
-        for k, key in enumerate(validator.row_keys(columns)):
+        for k, key in enumerate(block_keys):
             rejected = found.get(k, [])
             if key is not None and key in keys:
                 rejected.append(validator.duplicate_issue(number + k + 1))
