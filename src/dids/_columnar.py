@@ -125,8 +125,8 @@ class View:
         self._packed: dict[int, bytes | None] = {}
         self._joins: dict[int, bytes | None] = {}
         self._least: dict[int, str] = {}
-        self._in_order: dict[Moment, set[Moment]] = {}
         self._greatest: dict[int, str] = {}
+        self._in_order: dict[Moment, set[Moment]] = {}
 
     def unique(self, index: int) -> set[str]:
         """The distinct values of column ``index``."""
@@ -403,7 +403,6 @@ class _Shape:
         if found is None:
             return all(map(self._one.fullmatch, values))
         return len(found) == len(values)
-
 
 
 #: ``bytes.translate`` tables of :class:`_Template`: digits to ``0``; and flags (``1``) of an
@@ -908,7 +907,7 @@ def _key_parts(validator: Validator) -> RowScreen:
 
     def rows(view: View) -> list[int]:
         found = view.blank_rows(accession) + view.blank_rows(site)
-        if codes and "" in view.unique(codes[1]):
+        if codes and view.has_blank(codes[1]):
             found += [k for k in view.blank_rows(codes[0]) if not view.columns[codes[1]][k]]
         return found
 

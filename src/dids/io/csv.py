@@ -360,7 +360,8 @@ def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
             joined = joined.encode("utf-8")
         except UnicodeEncodeError:
             return None
-    line_end = b"\r\n" if lines[0][-2:] in ("\r\n", b"\r\n") else b"\n"
+    first_end = b"\r\n" if isinstance(lines[0], bytes) else "\r\n"
+    line_end = b"\r\n" if lines[0].endswith(first_end) else b"\n"
     expected = (b"," * (width - 1) + line_end) * len(lines)
     structure = joined.translate(None, _NOT_STRUCTURE)
     if len(structure) not in (len(expected), len(expected) - len(line_end)) or (
