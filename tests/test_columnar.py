@@ -592,3 +592,25 @@ def test_columns_of_records_with_unhashable_values_are_formatted_as_rows_are() -
     changes: dict[str, Any] = {"referrer": ["C1234567"]}  # attrs does not check types
     record = attrs.evolve(RecordV2.from_row(list(row)), **changes)
     assert to_columns([record]) == [[text] for text in record.to_row()]
+
+
+def test_timestamp_columns_across_zones_and_the_ends_of_the_calendar() -> None:
+    """Hand-checked: a column mixing offsets (an equal zone in another object included), a
+    fraction of a second, and the first and last representable days."""
+    bst, also_bst = timezone(timedelta(hours=1)), timezone(timedelta(hours=1), "BST")
+    row = list(next(iter(generate_rows(1, seed=2, version=2))).fields)
+    template = RecordV2.from_row(row)
+    cases = [
+        (datetime(2026, 3, 29, 0, 59, 59, tzinfo=timezone.utc), "2026-03-29T00:59:59+00:00"),
+        (datetime(2026, 3, 29, 2, 0, 0, tzinfo=bst), "2026-03-29T02:00:00+01:00"),
+        (datetime(1, 1, 1, 0, 0, 0, tzinfo=also_bst), "0001-01-01T00:00:00+01:00"),
+        (datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-12))),
+         "9999-12-31T23:59:59-12:00"),
+    ]
+    found = [attrs.evolve(template, procedure_start_timestamp=when) for when, _ in cases]
+    start = layout(2).names.index("procedure_start_timestamp")
+    assert to_columns(found)[start] == [text for _, text in cases]
+    one_zone = [attrs.evolve(template, procedure_start_timestamp=when)
+                for when in (datetime(2026, 6, 1, 9, tzinfo=bst),
+                             datetime(2026, 6, 1, 9, 0, 0, 250, tzinfo=also_bst))]
+    assert to_columns(one_zone)[start] == [record.to_row()[start] for record in one_zone]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from itertools import repeat
 from typing import Any, ClassVar, TypeVar
 
@@ -59,30 +60,39 @@ class RefusedStart(ValueError):
 
 
 _ZONE = operator.attrgetter("tzinfo")
-_MICROSECOND = operator.attrgetter("microsecond")
-_HOUR, _MINUTE, _SECOND = map(operator.attrgetter, ("hour", "minute", "second"))
-#: ``T`` and an hour; minutes and seconds, by ``60 * minute + second``.
-_HOURS = [f"T{hour:02d}:" for hour in range(24)]
-_MINUTES_SECONDS = [f"{minute:02d}:{second:02d}" for minute in range(60) for second in range(60)]
+_DAYS, _SECONDS = operator.attrgetter("days"), operator.attrgetter("seconds")
 #: Formatted values a column remembers between blocks of :func:`to_columns` (emptied when full).
 _MEMO_LIMIT = 1 << 16
 
 
+@cache
+def _clock_texts() -> list[str]:
+    """``Thh:mm:ss`` of each second of a day, by second (built at first use)."""
+    hours = [f"T{hour:02d}:" for hour in range(24)]
+    return [hour + f"{minute:02d}:{second:02d}"
+            for hour in hours for minute in range(60) for second in range(60)]
+
+
 def _fixed_offset_texts(values: list[datetime], zones: set[Any]) -> list[str]:
-    """:func:`dids._values.format_timestamp` of whole-second datetimes with fixed offsets
-    (``datetime.timezone``): each distinct date and offset is formatted once, and the clock
-    times are put together from tables of hours and of minutes and seconds (a quarter of the
-    cost of ``datetime.isoformat`` of each value)."""
-    days = list(map(datetime.date, values))
-    day_texts = {day: day.isoformat() for day in set(days)}
-    zone_texts = {zone: format_timestamp(datetime(2000, 1, 1, tzinfo=zone))[19:]
-                  for zone in zones}
-    minutes = map(operator.add, map(operator.mul, map(_MINUTE, values), repeat(60)),
-                  map(_SECOND, values))
-    return list(map("".join, zip(
-        map(day_texts.__getitem__, days), map(_HOURS.__getitem__, map(_HOUR, values)),
-        map(_MINUTES_SECONDS.__getitem__, minutes), map(zone_texts.__getitem__, map(_ZONE, values)),
-        strict=True)))
+    """:func:`dids._values.format_timestamp` of datetimes with fixed offsets
+    (``datetime.timezone``), from each value's wall-clock distance to one base: whole days
+    (each distinct day formatted once) and the second of the day (a table; fractions of a
+    second are dropped, as the format does)."""
+    first = next(iter(zones))
+    base = datetime(2000, 1, 1, tzinfo=first)
+    distances = list(map(operator.sub, values, repeat(base)))
+    if len(zones) > 1:  # values in another zone were compared in UTC: add their offset back
+        shift = {zone: zone.utcoffset(None) - first.utcoffset(None) for zone in zones}
+        distances = list(map(operator.add, distances, map(shift.__getitem__, map(_ZONE, values))))
+    days = list(map(_DAYS, distances))
+    start = base.date()
+    day_texts = {day: (start + timedelta(days=day)).isoformat() for day in set(days)}
+    zone_texts = {zone: format_timestamp(base.replace(tzinfo=zone))[19:] for zone in zones}
+    zone_text = (list(map(zone_texts.__getitem__, map(_ZONE, values))) if len(zones) > 1
+                 else [zone_texts[first]] * len(values))
+    return list(map("".join, zip(map(day_texts.__getitem__, days),
+                                 map(_clock_texts().__getitem__, map(_SECONDS, distances)),
+                                 zone_text, strict=True)))
 
 
 def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
@@ -96,7 +106,7 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
     if item.kind is Kind.TIMESTAMP:
         if set(map(type, values)) == {datetime}:
             zones = set(map(_ZONE, values))
-            if {type(zone) for zone in zones} == {timezone} and not any(map(_MICROSECOND, values)):
+            if {type(zone) for zone in zones} == {timezone}:
                 return _fixed_offset_texts(values, zones)
             texts = list(map(datetime.isoformat, values))
             if set(map(len, texts)) == {25}:
