@@ -288,6 +288,19 @@ def test_duplicates_are_found_across_the_partitions_of_a_large_file() -> None:
     assert report.records_rejected == len(duplicates)
 
 
+def test_check_columns_can_leave_duplicate_keys_to_the_caller() -> None:
+    rows = [list(row) for row in _many_rows(10)]
+    rows[9][17] = rows[2][17]
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    kept, left = Validator(1, submitted=SUBMITTED[1]), Validator(1, submitted=SUBMITTED[1])
+    assert kept.check_columns(columns, 1) == left.check_columns(columns, 1, keep_keys=False) == []
+    assert [i.row for i in kept.finish().issues if i.code == "DIDS071"] == [3, 10]
+    report = left.finish()
+    assert report.records == 10
+    assert not report.issues
+    assert left.row_keys(columns)[2] == left.row_keys(columns)[9]
+
+
 def test_validator_rejects_bad_version() -> None:
     with pytest.raises(ValueError, match="1 or 2"):
         Validator(3)

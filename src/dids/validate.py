@@ -477,6 +477,8 @@ class Validator:
         columns: Sequence[Sequence[str]],
         rows: int | Sequence[int],
         positions: Sequence[int | None] | None = None,
+        *,
+        keep_keys: bool = True,
     ) -> list[Issue]:
         """Check a block of data rows given as columns (catalogue order, equal lengths) and
         return their issues. ``rows`` is the number of the first row when the rows are
@@ -485,7 +487,8 @@ class Validator:
         The block is screened column by column (:mod:`dids._columnar`); only the rows the screen
         cannot prove clean are checked by :meth:`check_row`, so the result is the same as
         checking every row, at a fraction of the cost. ``positions`` are as ``columns`` of
-        :meth:`check_row`.
+        :meth:`check_row`. With ``keep_keys=False`` the clean rows' DIDS071 keys are not kept
+        for :meth:`finish` (for a caller that finds duplicates itself, with :meth:`row_keys`).
         """
         if self._screen is None:
             self._screen = screen_for(self) or False
@@ -498,9 +501,9 @@ class Validator:
         for k in suspects:
             issues += self.check_row([column[k] for column in columns], numbers[k], positions)
         clean = size - len(suspects)
-        if not clean:
-            return issues
         self.report.records += clean
+        if not clean or not keep_keys:
+            return issues
         hashes: Iterable[int] = self._duplicate_hashes(columns)
         clean_rows: Iterable[int] = numbers
         if suspects:

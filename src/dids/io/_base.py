@@ -112,7 +112,7 @@ def checked_blocks(
             number += len(block)
             continue
         found: dict[int, list[Issue]] = {}
-        for issue in validator.check_columns(columns, number + 1):
+        for issue in validator.check_columns(columns, number + 1, keep_keys=False):
             if issue.disposition is Disposition.RECORD_REJECT and issue.row is not None:
                 found.setdefault(issue.row - number - 1, []).append(issue)
         block_keys = validator.row_keys(columns)
