@@ -614,3 +614,20 @@ def test_timestamp_columns_across_zones_and_the_ends_of_the_calendar() -> None:
                 for when in (datetime(2026, 6, 1, 9, tzinfo=bst),
                              datetime(2026, 6, 1, 9, 0, 0, 250, tzinfo=also_bst))]
     assert to_columns(one_zone)[start] == [record.to_row()[start] for record in one_zone]
+
+
+def test_writer_quotes_formatted_values_that_need_it_in_every_block() -> None:
+    """A value formatted by ``str`` (here a tuple in a text item) may need quotes; it is not
+    remembered, so a later block holding it is quoted too. Blocks are 2,048 records."""
+    found = [RecordV2.from_row(list(r.fields)) for r in generate_rows(2100, seed=5, version=2)]
+    changes: dict[str, Any] = {"referrer": ("a", 'b"')}
+    for k in (3, 2090):
+        found[k] = attrs.evolve(found[k], **changes)
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(layout(2).headers)
+    writer.writerows(record.to_row() for record in found)
+    written = io.StringIO(newline="")
+    assert write_csv(found, written, on_invalid="write") == len(found)
+    assert written.getvalue() == expected.getvalue()
+    assert written.getvalue().count('"(\'a\', \'b""\')"') == 2

@@ -96,21 +96,22 @@ def _fixed_offset_texts(values: list[datetime], zones: set[Any]) -> list[str]:
 
 
 def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
-                 memo: dict[Any, str]) -> list[str]:
-    """:meth:`DataItem.unparse` of a column of values, in bulk: text passes through, other
-    values are formatted once per distinct value and remembered in ``memo`` (the column's,
-    across blocks; only values that pass ``refuse``). Timestamps are never merged by equality
-    (equal instants may be written with different offsets); formatted dates and timestamps
-    start with a digit."""
+                 memo: dict[Any, str]) -> tuple[list[str], bool]:
+    """:meth:`DataItem.unparse` of a column of values, in bulk, and whether ``csv.writer``
+    would quote one of them: text passes through, other values are formatted once per distinct
+    value and remembered in ``memo`` (the column's, across blocks; only values that pass
+    ``refuse`` and need no quotes). Timestamps are never merged by equality (equal instants may
+    be written with different offsets); formatted dates and timestamps start with a digit and
+    need no quotes."""
     found: set[Any] | None = None
     if item.kind is Kind.TIMESTAMP:
         if set(map(type, values)) == {datetime}:
             zones = set(map(_ZONE, values))
             if {type(zone) for zone in zones} == {timezone}:
-                return _fixed_offset_texts(values, zones)
+                return _fixed_offset_texts(values, zones), False
             texts = list(map(datetime.isoformat, values))
             if set(map(len, texts)) == {25}:
-                return texts
+                return texts, False
     else:
         try:
             found = set(values)
@@ -119,10 +120,11 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
     if found is None:
         texts = [_text(item.unparse, value) for value in values]
         _refuse(item, texts, refuse)
-        return texts
+        return texts, _quoted(texts)
     if set(map(type, found)) <= {str, _NONE}:
         _refuse(item, found, refuse)
-        return list(map(_ABSENT_AS_BLANK.get, values, values)) if None in found else values
+        texts = list(map(_ABSENT_AS_BLANK.get, values, values)) if None in found else values
+        return texts, _quoted(filter(None, found))
     missing = found.difference(memo)
     if len(memo) + len(missing) > _MEMO_LIMIT:
         memo.clear()
@@ -132,8 +134,10 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
     else:
         formatted = [_text(item.unparse, value) for value in missing]
     _refuse(item, formatted, refuse)
+    if _quoted(formatted):
+        return [_text(item.unparse, value) for value in values], True
     memo.update(zip(missing, formatted, strict=True))
-    return list(map(memo.__getitem__, values))
+    return list(map(memo.__getitem__, values)), False
 
 
 def _refuse(item: DataItem, texts: Iterable[str], refuse: tuple[str, ...]) -> None:
@@ -142,17 +146,35 @@ def _refuse(item: DataItem, texts: Iterable[str], refuse: tuple[str, ...]) -> No
         raise RefusedStart(item.python_name)
 
 
+#: What makes ``csv.writer`` (minimal quoting, CRLF line ends) quote a field.
+_QUOTED = (",", '"', "\r", "\n")
+
+
+def _quoted(texts: Iterable[str]) -> bool:
+    """Whether ``csv.writer`` would quote one of ``texts``."""
+    joined = "".join(texts)
+    return any(map(joined.__contains__, _QUOTED))
+
+
 def to_columns(records: Sequence[RecordBase], *, refuse: tuple[str, ...] = (),
-               memos: Sequence[dict[Any, str]] | None = None) -> list[list[str]]:
+               memos: Sequence[dict[Any, str]] | None = None,
+               quoted: set[str] | None = None) -> list[list[str]]:
     """Records of one layout as columns of raw strings (catalogue order): what :meth:`to_row`
     gives row by row, built a column at a time. Raises :class:`RefusedStart` when a value
     starts with one of ``refuse``. ``memos`` (one dict per item, kept between calls with the
-    same ``refuse``) remember formatted values."""
+    same ``refuse``) remember formatted values. The names of the items with a value that
+    ``csv.writer`` would quote are added to ``quoted``."""
     items = records[0].LAYOUT.items
     if memos is None:
         memos = [{} for _ in items]
-    return [_column_text(item, list(map(operator.attrgetter(item.python_name), records)),
-                         refuse, memo) for item, memo in zip(items, memos, strict=True)]
+    columns = []
+    for item, memo in zip(items, memos, strict=True):
+        texts, needs_quotes = _column_text(
+            item, list(map(operator.attrgetter(item.python_name), records)), refuse, memo)
+        columns.append(texts)
+        if needs_quotes and quoted is not None:
+            quoted.add(item.python_name)
+    return columns
 
 
 class RecordBase:

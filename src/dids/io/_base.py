@@ -67,8 +67,8 @@ def checked(
     submission date (:data:`dids.validate.SUBMISSION_RULES`) are checked only when
     ``submitted`` is given. Every layout must be the same; mixing raises ``ValueError``.
     """
-    for block, _ in checked_blocks(records, on_invalid=on_invalid, submitted=submitted,
-                                   issues=issues):
+    for block, _, _ in checked_blocks(records, on_invalid=on_invalid, submitted=submitted,
+                                      issues=issues):
         yield from block
 
 
@@ -83,11 +83,12 @@ def checked_blocks(
     submitted: date | datetime | None = None,
     issues: list[Issue] | None = None,
     refuse_formulas: bool = False,
-) -> Iterator[tuple[list[RecordV1 | RecordV2], list[list[str]]]]:
+) -> Iterator[tuple[list[RecordV1 | RecordV2], list[list[str]], bool]]:
     """:func:`checked` a block at a time: the records kept, with their raw strings as columns
-    (catalogue order). Blocks are screened column by column
-    (:meth:`dids.validate.Validator.check_columns`). With ``refuse_formulas``, a block with a
-    value a spreadsheet would run as a formula raises :class:`UnsafeValue` before any check."""
+    (catalogue order) and whether ``csv.writer`` would quote one of them. Blocks are screened
+    column by column (:meth:`dids.validate.Validator.check_columns`). With ``refuse_formulas``,
+    a block with a value a spreadsheet would run as a formula raises :class:`UnsafeValue`
+    before any check."""
     iterator = iter(records)
     validator: Validator | None = None
     version = 0
@@ -102,13 +103,14 @@ def checked_blocks(
             validator = Validator(version, submitted=submitted, skip_rules=skip)
         if any(record.LAYOUT.version != version for record in block):
             raise ValueError("All records of a submission must have the same layout.")
+        quoted: set[str] = set()
         try:
             columns = to_columns(block, refuse=FORMULA_START if refuse_formulas else (),
-                                 memos=memos)
+                                 memos=memos, quoted=quoted)
         except RefusedStart:
             raise _unsafe_value(to_columns(block), block[0].LAYOUT.items, number) from None
         if on_invalid == "write":
-            yield block, columns
+            yield block, columns, bool(quoted)
             number += len(block)
             continue
         found: dict[int, list[Issue]] = {}
@@ -121,7 +123,7 @@ def checked_blocks(
             if len(distinct) == len(block_keys) and keys.isdisjoint(distinct):
                 keys |= distinct
                 number += len(block)
-                yield block, columns
+                yield block, columns, bool(quoted)
                 continue
         kept: list[int] = []
         for k, key in enumerate(block_keys):
@@ -135,13 +137,14 @@ def checked_blocks(
                 continue
             if on_invalid == "raise":
                 if kept:
-                    yield _take(block, columns, kept)
+                    yield *_take(block, columns, kept), bool(quoted)
                 raise InvalidRecord(number + k + 1, [issue.code for issue in rejected])
             if issues is not None:
                 issues.extend(rejected)
         number += len(block)
         if kept:
-            yield (block, columns) if len(kept) == len(block) else _take(block, columns, kept)
+            yield *((block, columns) if len(kept) == len(block) else _take(block, columns, kept)
+                    ), bool(quoted)
 
 
 def _take(block: list[RecordV1 | RecordV2], columns: list[list[str]], kept: list[int]

@@ -476,23 +476,19 @@ def write_csv(
     """
     writer = csv.writer(target, lineterminator="\r\n")
     count = 0
-    for block, columns in checked_blocks(records, on_invalid=on_invalid, submitted=submitted,
-                                         issues=issues, refuse_formulas=True):
+    for block, columns, quoted in checked_blocks(
+            records, on_invalid=on_invalid, submitted=submitted, issues=issues,
+            refuse_formulas=True):
         if count == 0 and version is None:
             version = block[0].LAYOUT.version
             if version == 2:
                 writer.writerow(V2.headers)
         elif block[0].LAYOUT.version != version:
             raise ValueError("All records of a submission must have the same layout.")
-        lines = list(map(",".join, zip(*columns, strict=True)))
-        text = "\r\n".join(lines) + "\r\n"
-        if (
-            '"' in text or text.count("\r") != len(lines) or text.count("\n") != len(lines)
-            or text.count(",") != len(lines) * (len(columns) - 1)
-        ):
-            writer.writerows(zip(*columns, strict=True))  # some values need quoting
+        if quoted:
+            writer.writerows(zip(*columns, strict=True))
         else:
-            target.write(text)
+            target.write("\r\n".join(map(",".join, zip(*columns, strict=True))) + "\r\n")
         count += len(block)
     if count == 0 and version == 2:
         writer.writerow(V2.headers)
