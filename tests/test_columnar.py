@@ -175,6 +175,27 @@ def test_order_rules_follow_through_moments_only_when_they_are_never_blank() -> 
     assert (6, "DIDS034") in {(issue["row"], issue["code"]) for issue in found["issues"]}
 
 
+def test_request_and_received_moments_order_by_date_then_time() -> None:
+    """The DIDS027 screen compares (date, time) pairs: the time only on the same day, a blank
+    time before any time of its day. Hand-checked: row 1 breaks the rule; row 4 (a blank
+    received time on the request's day) is a suspect that the exact check clears."""
+    rows = [list(r.fields) for r in generate_rows(6, seed=4, version=2)]
+    at = layout(2).index
+    cases = [("10:00:00", 0, "09:00:00"), ("10:00:00", 1, "09:00:00"), ("", 0, "09:00:00"),
+             ("10:00:00", 0, ""), ("09:00:00", 0, "09:00:00"), ("", 0, "")]
+    for row, (request_time, days, received_time) in zip(rows, cases, strict=True):
+        day = date.fromisoformat(row[at("request_date")])
+        row[at("request_time")], row[at("request_received_time")] = request_time, received_time
+        row[at("request_received_date")] = (day + timedelta(days=days)).isoformat()
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (6,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert [i["row"] for i in found["issues"] if i["code"] == "DIDS027"] == [1]
+    screen = screen_for(Validator(2, submitted=submitted))
+    assert screen is not None
+    assert {0, 3} <= set(screen.suspects([list(c) for c in zip(*rows, strict=True)]))
+
+
 def test_reference_data_turns_the_screen_off() -> None:
     assert screen_for(Validator(2)) is not None
     assert screen_for(Validator(2, reference=_oracle.reference_for(

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from functools import partial
 from itertools import compress, repeat
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -708,13 +708,20 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
     both_timestamps = earlier.timestamp and later.timestamp
     pair = (earlier.day, earlier.clock), (later.day, later.clock)
 
+    def moments(view: View) -> tuple[Iterable[Any], Iterable[Any]]:
+        if earlier.clock is None or later.clock is None:
+            return (view.moment(earlier.day, earlier.clock, ""),
+                    view.moment(later.day, later.clock, _NEVER))
+        # Two dates with times: (date, time) pairs order as the joined texts do (a blank time,
+        # "", sorts first as a date alone does), without joining them.
+        return (zip(view.moment(earlier.day, None, ""), view.columns[earlier.clock], strict=True),
+                zip(view.moment(later.day, None, _NEVER), view.columns[later.clock], strict=True))
+
     def rows(view: View) -> list[int]:
         found = []
         if not view.in_order(*pair):
-            first = view.moment(earlier.day, earlier.clock, "")
-            second = view.moment(later.day, later.clock, _NEVER)
-            if any(map(operator.gt, first, second)):
-                found = list(compress(range(view.size), map(operator.gt, first, second)))
+            if any(map(operator.gt, *moments(view))):
+                found = list(compress(range(view.size), map(operator.gt, *moments(view))))
             else:
                 view.prove_in_order(*pair)
         if both_timestamps:
