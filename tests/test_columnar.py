@@ -18,14 +18,14 @@ from hypothesis import strategies as st
 
 from dids import _mutations, _oracle
 from dids._columnar import SCREENS, View, _Template, nhs_check_sums, screen_for
-from dids._record_base import to_columns
+from dids._record_base import RefusedStart, _refuse, to_columns
 from dids.catalogue import Kind, layout
 from dids.codes import _base as codes_base
 from dids.generate import generate_rows, metadata_for, submission_date_for
 from dids.identifiers import nhs_number
 from dids.io import csv as csv_io
 from dids.io import open_reader, validate_reader
-from dids.io._base import ColumnBlock, InvalidRecord, RawRow
+from dids.io._base import FORMULA_START, ColumnBlock, InvalidRecord, RawRow
 from dids.io.csv import write_csv
 from dids.records import RecordV2
 from dids.reference import ReferenceData
@@ -652,3 +652,19 @@ def test_writer_quotes_formatted_values_that_need_it_in_every_block() -> None:
     assert write_csv(found, written, on_invalid="write") == len(found)
     assert written.getvalue() == expected.getvalue()
     assert written.getvalue().count('"(\'a\', \'b""\')"') == 2
+
+
+@settings(max_examples=300)
+@given(texts=st.lists(st.one_of(st.none(), st.text(st.sampled_from("=+-@\t\r0Aa.<>?é "),
+                                                   max_size=3)), max_size=8),
+       as_set=st.booleans())
+def test_refused_starts_are_found_as_one_by_one(texts: list[str | None], as_set: bool) -> None:
+    """The least and greatest texts settle most columns; the result is the plain definition."""
+    item = layout(2)["referrer"]
+    expected = any(text and text.startswith(FORMULA_START) for text in texts)
+    try:
+        _refuse(item, set(texts) if as_set else texts, FORMULA_START)
+    except RefusedStart:
+        assert expected
+    else:
+        assert not expected

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from itertools import repeat
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from dids._values import format_timestamp
 from dids.catalogue import LAYOUTS, DataItem, Kind, Layout
@@ -140,9 +140,19 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
     return list(map(memo.__getitem__, values)), False
 
 
-def _refuse(item: DataItem, texts: Iterable[str], refuse: tuple[str, ...]) -> None:
-    """Raise :class:`RefusedStart` when one of ``texts`` starts with one of ``refuse``."""
-    if refuse and any(map(str.startswith, filter(None, texts), repeat(refuse))):
+def _refuse(item: DataItem, texts: Collection[str | None], refuse: tuple[str, ...]) -> None:
+    """Raise :class:`RefusedStart` when one of ``texts`` starts with one of ``refuse``. Every
+    first character lies between those of the least and the greatest text, so when no refused
+    start's does, no text is looked at one by one."""
+    if not refuse or not texts:
+        return
+    blank = None in texts or "" in texts
+    present = [text for text in texts if text] if blank else cast("Collection[str]", texts)
+    if present:
+        least, greatest = min(present)[:1], max(present)[:1]
+        if not any(least <= start[:1] <= greatest for start in refuse):
+            return
+    if any(map(str.startswith, present, repeat(refuse))):
         raise RefusedStart(item.python_name)
 
 

@@ -109,8 +109,9 @@ def checked_blocks(
                                  memos=memos, quoted=quoted)
         except RefusedStart:
             raise _unsafe_value(to_columns(block), block[0].LAYOUT.items, number) from None
+        needs_quotes = bool(quoted)
         if on_invalid == "write":
-            yield block, columns, bool(quoted)
+            yield block, columns, needs_quotes
             number += len(block)
             continue
         found: dict[int, list[Issue]] = {}
@@ -123,7 +124,7 @@ def checked_blocks(
             if len(distinct) == len(block_keys) and keys.isdisjoint(distinct):
                 keys |= distinct
                 number += len(block)
-                yield block, columns, bool(quoted)
+                yield block, columns, needs_quotes
                 continue
         kept: list[int] = []
         for k, key in enumerate(block_keys):
@@ -137,14 +138,15 @@ def checked_blocks(
                 continue
             if on_invalid == "raise":
                 if kept:
-                    yield *_take(block, columns, kept), bool(quoted)
+                    yield *_take(block, columns, kept), needs_quotes
                 raise InvalidRecord(number + k + 1, [issue.code for issue in rejected])
             if issues is not None:
                 issues.extend(rejected)
         number += len(block)
-        if kept:
-            yield *((block, columns) if len(kept) == len(block) else _take(block, columns, kept)
-                    ), bool(quoted)
+        if len(kept) == len(block):
+            yield block, columns, needs_quotes
+        elif kept:
+            yield *_take(block, columns, kept), needs_quotes
 
 
 def _take(block: list[RecordV1 | RecordV2], columns: list[list[str]], kept: list[int]
