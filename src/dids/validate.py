@@ -487,8 +487,8 @@ class Validator:
         The block is screened column by column (:mod:`dids._columnar`); only the rows the screen
         cannot prove clean are checked by :meth:`check_row`, so the result is the same as
         checking every row, at a fraction of the cost. ``positions`` are as ``columns`` of
-        :meth:`check_row`. With ``keep_keys=False`` the clean rows' DIDS071 keys are not kept
-        for :meth:`finish` (for a caller that finds duplicates itself, with :meth:`row_keys`).
+        :meth:`check_row`. With ``keep_keys=False`` the block's DIDS071 keys are not kept for
+        :meth:`finish` (for a caller that finds duplicates itself, with :meth:`row_keys`).
         """
         if self._screen is None:
             self._screen = screen_for(self) or False
@@ -498,8 +498,12 @@ class Validator:
         numbers = range(rows, rows + size) if isinstance(rows, int) else rows
         suspects = self._screen.suspects(columns) if self._screen else range(size)
         issues: list[Issue] = []
+        kept_keys = len(self._key_hashes)
         for k in suspects:
             issues += self.check_row([column[k] for column in columns], numbers[k], positions)
+        if not keep_keys:  # check_row keyed the suspects
+            del self._key_hashes[kept_keys:], self._key_rows[kept_keys:]
+            del self._key_rejected[kept_keys:]
         clean = size - len(suspects)
         self.report.records += clean
         if not clean or not keep_keys:
