@@ -366,8 +366,11 @@ def _edited(end: str, old: str, new: str, rows: int = 3) -> bytes:
     _edited("\r\n", "", "")[:-1],  # the last line ends with a bare CR
     _edited("\r\n", ",ACC", ",A,CC").replace(b",ACC", b"ACC", 1),  # +1 comma, then -1
     _edited("\n", ",ACC", ",\u00c9CC"),  # UTF-8 beyond ASCII
+    _edited("\r\n", "", "")[:-2] + b"\ra\n",  # a bare CR in the last line, which ends in LF
+    _edited("\r\n", "0\r\n", "0\rA\n"),  # the same in the first data line
 ], ids=["quoted", "quoted-lines", "bare-cr", "bare-cr-in-crlf", "nul", "mixed-ends",
-        "last-lf", "not-utf8", "last-cr", "commas-moved", "utf8"])
+        "last-lf", "not-utf8", "last-cr", "commas-moved", "utf8", "cr-then-lf-last",
+        "cr-then-lf"])
 @pytest.mark.parametrize("text", [False, True])
 def test_block_splitter_reads_edge_cases_as_csv_reader(data: bytes, text: bool) -> None:
     assert _rows(data, 2, True, text) == _rows(data, 2, False, text)

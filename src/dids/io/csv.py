@@ -340,6 +340,8 @@ def _text(data: Any) -> str | None:
     return str(data)
 
 
+#: The byte (or character) before a line's last one.
+_BEFORE_END = operator.itemgetter(slice(-2, -1))
 #: ``bytes.translate`` deletes every byte but these, leaving each line's commas and line end.
 _NOT_STRUCTURE = bytes(byte for byte in range(256) if byte not in b",\r\n")
 
@@ -350,8 +352,9 @@ def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
 
     One pass over the joined raw lines keeps only their commas and line ends, which must be
     ``width - 1`` commas and the first line's end on every line: no field count to take line
-    by line, and in a CRLF file every CR is part of a line end, so deleting them all leaves
-    one LF a line (a replacement of one byte, much faster than replacing CRLF)."""
+    by line. In a CRLF file each line then has one CR; when it is the byte before each line's
+    LF, deleting them all leaves one LF a line (a replacement of one byte, much faster than
+    replacing CRLF)."""
     if width < 2:
         return None
     joined = lines[0][:0].join(lines)
@@ -370,6 +373,9 @@ def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
     if len(joined) > csv.field_size_limit() and max(map(len, lines)) > csv.field_size_limit():
         return None
     if line_end == b"\r\n":
+        ended = lines if len(structure) == len(expected) else lines[:-1]
+        if lines[0][:0].join(map(_BEFORE_END, ended)) != first_end[:1] * len(ended):
+            return None  # a bare CR in a line ending in LF alone
         joined = joined.replace(b"\r", b"")
     if b'"' in joined or b"\x00" in joined:
         return None
