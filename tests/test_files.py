@@ -267,7 +267,7 @@ def test_memory_is_flat_apart_from_the_compact_duplicate_keys() -> None:
         return used
 
     # Past the 32,768-hash partitions of the duplicate check: 13 bytes a row for the duplicate
-    # keys and 4 for their partition's list of indices, never the row.
+    # keys and 8 for their partition's copy of the hashes, never the row.
     small, large = 1 << 17, 1 << 18
     per_row = (peak(large) - peak(small)) / (large - small)
     assert per_row < 40, per_row
@@ -275,15 +275,16 @@ def test_memory_is_flat_apart_from_the_compact_duplicate_keys() -> None:
 
 def test_duplicates_are_found_across_the_partitions_of_a_large_file() -> None:
     rows = [list(row) for row in _many_rows(100_000)]
-    pairs = [(1 + 490 * k, 246 + 490 * k) for k in range(200)] + [(7, 99_999)]
+    pairs = [(1 + 490 * k, 246 + 490 * k) for k in range(200)] + [(7, 99_999), (8, 99_998)]
     for first, second in pairs:
         rows[second - 1][17] = rows[first - 1][17]
+    rows[99_997 - 1][17] = rows[8 - 1][17]  # a group of three: rows 8, 99,997 and 99,998
     validator = Validator(1, submitted=SUBMITTED[1])
     for start in range(0, len(rows), 4096):
         chunk = rows[start:start + 4096]
         validator.check_columns([list(c) for c in zip(*chunk, strict=True)], start + 1)
     report = validator.finish()
-    duplicates = sorted(row for pair in pairs for row in pair)
+    duplicates = sorted([row for pair in pairs for row in pair] + [99_997])
     assert [i.row for i in report.issues if i.code == "DIDS071"] == duplicates
     assert report.records_rejected == len(duplicates)
 

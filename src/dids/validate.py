@@ -545,39 +545,32 @@ class Validator:
         """DIDS071 at the end of the file: every member of a duplicate group is rejected.
 
         Each keyed row left one 64-bit hash of its key, its row number and whether another rule
-        rejected it (13 bytes a row). The hashes are taken in partitions of about 32,768 (by
-        their low bits; the partitions list their rows' indices, 4 bytes a row) so that the
-        working set stays small; a partition whose hashes are all distinct is done with one set.
-        Two different keys share a hash with a probability below 1e-7 for a million-row file.
+        rejected it (13 bytes a row). The hashes are copied into partitions of about 32,768 (by
+        their low bits, 8 bytes a row) so that each set of distinct hashes stays small; a
+        partition whose hashes are all distinct is done with that one set. The rows of the
+        repeated hashes are then found in one pass. Two different keys share a hash with a
+        probability below 1e-7 for a million-row file.
         """
         hashes = self._key_hashes
         parts = min(256, 1 << ((len(hashes) - 1) >> _PARTITION_BITS).bit_length()
                     ) if hashes else 1
-        partitions: Sequence[Sequence[int]] = [range(len(hashes))]
+        partitions: Sequence[Sequence[int]] = [hashes]
         if parts > 1:
-            indices = [array("I") for _ in range(parts)]
-            adds = [partition.append for partition in indices]
+            partitions = [array("q") for _ in range(parts)]
+            adds = [partition.append for partition in partitions]
             mask = parts - 1
-            for index, value in enumerate(hashes):
-                adds[value & mask](index)
-            partitions = indices
-        duplicated: list[int] = []
-        for members in partitions:
-            if len(set(map(hashes.__getitem__, members))) == len(members):
-                continue
-            first: dict[int, int] = {}
-            reported: set[int] = set()
-            for index in members:
-                value = hashes[index]
-                earlier = first.setdefault(value, index)
-                if earlier != index:
-                    if value not in reported:
-                        reported.add(value)
-                        duplicated.append(earlier)
-                    duplicated.append(index)
+            for value in hashes:
+                adds[value & mask](value)
+        repeated: set[int] = set()
+        for partition in partitions:
+            if len(set(partition)) != len(partition):
+                repeated.update(value for value, count in Counter(partition).items() if count > 1)
+        if not repeated:
+            return
         rule = RULES["DIDS071"]
         column = self.layout.index("accession_number")
-        for index in sorted(duplicated, key=self._key_rows.__getitem__):
+        members = compress(range(len(hashes)), map(repeated.__contains__, hashes))
+        for index in sorted(members, key=self._key_rows.__getitem__):
             if not self._key_rejected[index]:
                 self.report.records_rejected += 1
             self._record(self._issue(rule, column, self._key_rows[index], self._key_columns,
