@@ -554,7 +554,7 @@ class Validator:
         hashes = self._key_hashes
         parts = min(256, 1 << ((len(hashes) - 1) >> _PARTITION_BITS).bit_length()
                     ) if hashes else 1
-        partitions: Sequence[Sequence[int]] = [hashes]
+        partitions = [hashes]
         if parts > 1:
             partitions = [array("q") for _ in range(parts)]
             adds = [partition.append for partition in partitions]
