@@ -196,6 +196,38 @@ def test_request_and_received_moments_order_by_date_then_time() -> None:
     assert {0, 3} <= set(screen.suspects([list(c) for c in zip(*rows, strict=True)]))
 
 
+def test_received_moments_before_the_start_compare_dates_first() -> None:
+    """DIDS043 joins a received date and time only on or after the start's day. Hand-checked:
+    rows 1 (a second after the start) and 5 (the next day) break it; the start's own minute, a
+    blank time and the day before pass. Row 7, a block of its own, has a received date that is
+    a prefix of the start's day, so the block takes the joined texts; DIDS034 (its request an
+    hour after the start) is found with the date's format rule off too."""
+    rows = [list(r.fields) for r in generate_rows(7, seed=5, version=2)]
+    at = layout(2).index
+    cases = [(0, "12:00:01"), (0, "12:00:00"), (0, ""), (-1, "23:59:59"), (1, "00:00:00"),
+             (-2, "12:00:00"), (0, "11:00:00")]
+    for row, (days, received_time) in zip(rows, cases, strict=True):
+        start = row[at("procedure_start_timestamp")]
+        for item, clock in [("procedure_start_timestamp", "T12:00:00"),
+                            ("procedure_end_timestamp", "T12:30:00"),
+                            ("report_issue_timestamp", "T20:00:00")]:
+            row[at(item)] = start[:10] + clock + start[19:]
+        day = date.fromisoformat(start[:10]) + timedelta(days=days)
+        row[at("request_received_date")] = day.isoformat()
+        row[at("request_received_time")] = received_time
+        row[at("request_date")] = (day - timedelta(days=3)).isoformat()
+    last = rows[6]
+    last[at("request_date")] = last[at("request_received_date")]
+    last[at("request_time")] = "13:00:00"
+    last[at("request_received_date")] = last[at("request_received_date")][:9]
+    submitted = submission_date_for(2)
+    for options in ({}, {"skip_rules": ["DIDS036"]}):
+        found = screened(rows, 2, (6, 1), submitted=submitted, **options)
+        assert found == exact(rows, 2, submitted=submitted, **options)
+        assert [i["row"] for i in found["issues"] if i["code"] == "DIDS043"] == [1, 5]
+        assert (7, "DIDS034") in {(i["row"], i["code"]) for i in found["issues"]}
+
+
 def test_reference_data_turns_the_screen_off() -> None:
     assert screen_for(Validator(2)) is not None
     assert screen_for(Validator(2, reference=_oracle.reference_for(

@@ -185,7 +185,7 @@ class View:
             return self.unique(index)
         found = self._distinct_days.get(index)
         if found is None:
-            found = self._distinct_days[index] = set(map(_DAY, self.columns[index]))
+            found = self._distinct_days[index] = set(self.days(index))
         return found
 
     def days(self, index: int) -> Sequence[str]:
@@ -706,7 +706,22 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
     """
     earlier, later = _sides(rule, ctx)
     both_timestamps = earlier.timestamp and later.timestamp
+    #: The earlier moment's time column, when it is a date and time before a timestamp.
+    dated = earlier.clock if later.timestamp else None
     pair = (earlier.day, earlier.clock), (later.day, later.clock)
+
+    def dated_rows(view: View, clock: int) -> list[int] | None:
+        """:func:`out_of_order` of a date and time before a timestamp, with only the rows whose
+        date sorts on or after the timestamp's first ten characters joined (a date of ten or more
+        characters that sorts before them sorts before the timestamp whatever its time);
+        ``None`` when a date is shorter."""
+        if min(map(len, view.unique(earlier.day) - {""}), default=10) < 10:
+            return None
+        dates, times, texts = (view.columns[i] for i in (earlier.day, clock, later.day))
+        same_or_later = map(operator.ge, dates, view.days(later.day))
+        return [k for k in compress(range(view.size), same_or_later)
+                if dates[k] and dates[k] + ("T" + times[k] if times[k] else "")
+                > (texts[k] or _NEVER)]
 
     def moments(view: View) -> tuple[Iterable[Any], Iterable[Any]]:
         if earlier.clock is None or later.clock is None:
@@ -717,12 +732,18 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
         return (zip(view.moment(earlier.day, None, ""), view.columns[earlier.clock], strict=True),
                 zip(view.moment(later.day, None, _NEVER), view.columns[later.clock], strict=True))
 
+    def out_of_order(view: View) -> list[int]:
+        """Rows whose earlier moment's text sorts after the later one's."""
+        if not any(map(operator.gt, *moments(view))):
+            return []
+        return list(compress(range(view.size), map(operator.gt, *moments(view))))
+
     def rows(view: View) -> list[int]:
-        found = []
+        found: list[int] = []
         if not view.in_order(*pair):
-            if any(map(operator.gt, *moments(view))):
-                found = list(compress(range(view.size), map(operator.gt, *moments(view))))
-            else:
+            late = None if dated is None else dated_rows(view, dated)
+            found = out_of_order(view) if late is None else late
+            if not found:
                 view.prove_in_order(*pair)
         if both_timestamps:
             offset = view.single_offset(earlier.day)
