@@ -270,20 +270,24 @@ class View:
         return self._joins[index]
 
     def single_offset(self, index: int) -> str | None:
-        """The one UTC offset that every non-blank timestamp of column ``index`` ends with."""
+        """The one UTC offset that every non-blank timestamp of column ``index`` ends with.
+
+        Found from the packed column when it has been packed, else from the distinct values.
+        """
         if index not in self._offsets:
             column = self.columns[index]
             offset = next((text[19:] for text in column if text), None)
-            data = self.packed(index) if offset else None
+            data = self._packed.get(index) if offset else None
             if data is not None:  # every value as long as the first: compare the endings
                 stride = len(column[0]) + 1
                 if any(data[j::stride] != data[j:j + 1] * self.size
                        for j in range(19, stride - 1)):
                     offset = None
-            elif not offset or (
-                sum(map(str.endswith, column, repeat(offset))) + column.count("") != self.size
-            ):
-                offset = None
+            elif offset:
+                distinct = self.unique(index)
+                if sum(map(str.endswith, distinct, repeat(offset))) + ("" in distinct) != len(
+                        distinct):
+                    offset = None
             self._offsets[index] = offset
         return self._offsets[index]
 
@@ -622,8 +626,9 @@ def _treatment_function(rule: Rule, ctx: CheckContext) -> RowScreen:
     """Unknown codes, and rows whose procedure date is outside their code's validity dates.
 
     Each code maps to the first and last dates it is valid on (``""`` and ``"~"`` when open),
-    and the start timestamp is compared with them as text, as :func:`_in_order` does; row by
-    row only when the block's earliest (latest) start is outside the bounds of all its codes.
+    and the start timestamp is compared with them as text, as :func:`_in_order` does: not at
+    all when the block's earliest (latest) start is within the bounds of every code of the
+    list, row by row only when it is outside the bounds of all the block's codes.
     """
     column = ctx.layout.index("treatment_function")
     start = ctx.layout.index("procedure_start_timestamp")
@@ -644,18 +649,23 @@ def _treatment_function(rule: Rule, ctx: CheckContext) -> RowScreen:
         day: date | None = getattr(member, "valid_to", None)
         return day.isoformat() + "T99" if day else _NEVER
 
+    latest_opening = max(map(valid_from, members), default="")
+    earliest_closing = min(map(valid_to, members), default=_NEVER)
+
     def rows(view: View) -> list[int]:
         started = view.columns[start]
         found = list(unknown(view))
         codes = view.unique(column)
-        remember(first, valid_from, codes)
-        if max(map(first.__getitem__, codes)) > view.least(start):
-            found += compress(range(view.size), map(
-                operator.gt, view.mapped(column, first, valid_from), started))
-        remember(last, valid_to, codes)
-        if min(map(last.__getitem__, codes)) < view.greatest(start):
-            found += compress(range(view.size), map(
-                operator.gt, started, view.mapped(column, last, valid_to)))
+        if latest_opening > view.least(start):
+            remember(first, valid_from, codes)
+            if max(map(first.__getitem__, codes)) > view.least(start):
+                found += compress(range(view.size), map(
+                    operator.gt, view.mapped(column, first, valid_from), started))
+        if earliest_closing < view.greatest(start):
+            remember(last, valid_to, codes)
+            if min(map(last.__getitem__, codes)) < view.greatest(start):
+                found += compress(range(view.size), map(
+                    operator.gt, started, view.mapped(column, last, valid_to)))
         return found
 
     return rows
