@@ -615,6 +615,22 @@ def test_columns_proved_clean_whole_still_show_a_bad_value_in_a_later_block() ->
         (issue["row"], issue["code"]) for issue in found["issues"]}
 
 
+def test_a_column_of_one_value_in_a_block_is_still_checked_in_the_next() -> None:
+    """A column that held one value in the last block is compared with its first value before
+    its distinct values are collected; a different, bad value in the next block is found."""
+    rows = [list(r.fields) for r in generate_rows(40, seed=3, version=2)]
+    at = layout(2).index("request_time")
+    for row in rows:
+        row[at] = "00:00:00"
+    rows[30][at] = "25:00:00"
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (20,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert [(i["row"], i["code"]) for i in found["issues"]] == [(31, "X-TIM-01")]
+    view = View([["a", "a", "b"], ["a", "a", "a"]])
+    assert (view.unique(0, constant=True), view.unique(1, constant=True)) == ({"a", "b"}, {"a"})
+
+
 @pytest.mark.parametrize("version", [1, 2])
 def test_an_empty_block_has_no_issue(version: int) -> None:
     validator = Validator(version)
