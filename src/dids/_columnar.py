@@ -119,6 +119,7 @@ class View:
         self.columns = columns
         self.size = len(columns[0])
         self._unique: dict[int, set[str]] = {}
+        self._blank: dict[int, bool] = {}
         self._distinct_days: dict[int, set[str]] = {}
         self._derived: dict[object, Sequence[str]] = {}
         self._offsets: dict[int, str | None] = {}
@@ -152,7 +153,12 @@ class View:
     def has_blank(self, index: int) -> bool:
         """Whether a value of column ``index`` is blank."""
         found = self._unique.get(index)
-        return "" in (self.columns[index] if found is None else found)
+        if found is not None:
+            return "" in found
+        blank = self._blank.get(index)
+        if blank is None:
+            blank = self._blank[index] = "" in self.columns[index]
+        return blank
 
     def in_order(self, earlier: Moment, later: Moment) -> bool:
         """Whether every row's ``earlier`` moment text sorts no later than its ``later`` one: proved
@@ -777,7 +783,8 @@ def _offsets_differ(view: View, first: int, second: int) -> list[int]:
 
 def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScreen:
     """Rows where the later moment's text sorts after ``bound`` of the earlier one's local date;
-    none when the block's latest later moment is within the bound of its earliest date.
+    none when the block's latest later moment is within the bound of its earliest date, and
+    only the rows past that bound are compared with their own when they are few.
 
     ``bound`` ends in ``T99`` (or ``-99`` for a month) so that any moment on the bound's own
     day sorts before it. It never decreases as the date grows and ISO dates sort as text, so
@@ -803,8 +810,15 @@ def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScr
             lowest = min(map(memo.__getitem__, distinct))
         if view.greatest(later) <= lowest:
             return []
-        bounds = view.mapped(earlier.day, memo, bound_of, days=earlier.timestamp)
-        return list(compress(range(view.size), map(operator.gt, view.columns[later], bounds)))
+        texts = view.columns[later]
+        late = list(compress(range(view.size), map(operator.gt, texts, repeat(lowest))))
+        if len(late) > view.size // 8:
+            bounds = view.mapped(earlier.day, memo, bound_of, days=earlier.timestamp)
+            return list(compress(range(view.size), map(operator.gt, texts, bounds)))
+        dates = view.columns[earlier.day]
+        days = [dates[k][:10] if earlier.timestamp else dates[k] for k in late]
+        remember(memo, bound_of, set(days))
+        return [k for k, day in zip(late, days, strict=True) if texts[k] > memo[day]]
 
     return rows
 
