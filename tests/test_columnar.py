@@ -196,6 +196,25 @@ def test_request_and_received_moments_order_by_date_then_time() -> None:
     assert {0, 3} <= set(screen.suspects([list(c) for c in zip(*rows, strict=True)]))
 
 
+def test_request_and_received_moments_with_one_time_a_side_compare_dates() -> None:
+    """With one request time and one received time in a block, DIDS027 compares the dates
+    alone, a tie decided by the two times. Hand-checked: in the first block (10:00 requested,
+    09:00 received) rows 1 and 3 are received the same day, too early; in the second (09:00,
+    10:00) the same day passes and row 6, received the day before, fails."""
+    rows = [list(r.fields) for r in generate_rows(6, seed=6, version=2)]
+    at = layout(2).index
+    times = [("10:00:00", "09:00:00")] * 3 + [("09:00:00", "10:00:00")] * 3
+    for row, (request_time, received_time), days in zip(rows, times, [0, 1, 0, 0, 1, -1],
+                                                        strict=True):
+        day = date.fromisoformat(row[at("request_date")])
+        row[at("request_time")], row[at("request_received_time")] = request_time, received_time
+        row[at("request_received_date")] = (day + timedelta(days=days)).isoformat()
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (3,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert [i["row"] for i in found["issues"] if i["code"] == "DIDS027"] == [1, 3, 6]
+
+
 def test_received_moments_before_the_start_compare_dates_first() -> None:
     """DIDS043 joins a received date and time only on or after the start's day. Hand-checked:
     rows 1 (a second after the start) and 5 (the next day) break it; the start's own minute, a
@@ -328,6 +347,8 @@ def test_single_offset_is_the_ending_of_every_non_blank_timestamp(column: list[s
     packed.packed(0)  # found from the packed column when it is one, else from distinct values
     assert view.single_offset(0) == packed.single_offset(0) == expected
     assert (view.least(0), view.greatest(0)) == (min(column), max(column))
+    packed.distinct(0, days=True)  # the least day from the distinct days, else the least value
+    assert view.least_day(0) == packed.least_day(0) == min(column)[:10]
 
 
 # --- the block splitter reads what csv.reader reads ---------------------------------------------

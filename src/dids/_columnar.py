@@ -229,6 +229,12 @@ class View:
         self._derived[key] = found
         return found
 
+    def least_day(self, index: int) -> str:
+        """The first ten characters of the value of column ``index`` that sorts first (the
+        least of the values' first ten characters: cutting texts keeps their order)."""
+        days = self._distinct_days.get(index)
+        return self.least(index)[:10] if days is None else min(days)
+
     def least(self, index: int) -> str:
         """The value of column ``index`` that sorts first (as text)."""
         found = self._least.get(index)
@@ -295,8 +301,12 @@ class View:
                     offset = None
             elif offset:
                 distinct = self.unique(index)
-                if sum(map(str.endswith, distinct, repeat(offset))) + ("" in distinct) != len(
-                        distinct):
+                text = "\n".join(distinct) + "\n"
+                if text.count("\n") == len(distinct):  # one newline a value: ends found at once
+                    ends = text.count(offset + "\n")
+                else:
+                    ends = sum(map(str.endswith, distinct, repeat(offset)))
+                if ends + ("" in distinct) != len(distinct):
                     offset = None
             self._offsets[index] = offset
         return self._offsets[index]
@@ -666,7 +676,8 @@ def _treatment_function(rule: Rule, ctx: CheckContext) -> RowScreen:
         started = view.columns[start]
         found = list(unknown(view))
         codes = view.unique(column)
-        if latest_opening > view.least(start):
+        # An ISO date (or blank) sorts after a text as it sorts after its first ten characters.
+        if latest_opening > view.least_day(start):
             remember(first, valid_from, codes)
             if max(map(first.__getitem__, codes)) > view.least(start):
                 found += compress(range(view.size), map(
@@ -743,20 +754,28 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
                 if dates[k] and dates[k] + ("T" + times[k] if times[k] else "")
                 > (texts[k] or _NEVER)]
 
-    def moments(view: View) -> tuple[Iterable[Any], Iterable[Any]]:
+    def moments(view: View) -> tuple[Callable[[Any, Any], bool], Iterable[Any], Iterable[Any]]:
+        """The two sides' moments and the test of a row out of order."""
         if earlier.clock is None or later.clock is None:
-            return (view.moment(earlier.day, earlier.clock, ""),
+            return (operator.gt, view.moment(earlier.day, earlier.clock, ""),
                     view.moment(later.day, later.clock, _NEVER))
         # Two dates with times: (date, time) pairs order as the joined texts do (a blank time,
-        # "", sorts first as a date alone does), without joining them.
-        return (zip(view.moment(earlier.day, None, ""), view.columns[earlier.clock], strict=True),
-                zip(view.moment(later.day, None, _NEVER), view.columns[later.clock], strict=True))
+        # "", sorts first as a date alone does), without joining them; when each side has one
+        # time in the block, the dates alone decide, a tie by how those two times sort.
+        days = view.moment(earlier.day, None, ""), view.moment(later.day, None, _NEVER)
+        first, second = view.unique(earlier.clock), view.unique(later.clock)
+        if len(first) == 1 == len(second):
+            return (operator.ge if min(first) > min(second) else operator.gt), *days
+        return (operator.gt, zip(days[0], view.columns[earlier.clock], strict=True),
+                zip(days[1], view.columns[later.clock], strict=True))
 
     def out_of_order(view: View) -> list[int]:
         """Rows whose earlier moment's text sorts after the later one's."""
-        if not any(map(operator.gt, *moments(view))):
+        after, first, second = moments(view)
+        if not any(map(after, first, second)):
             return []
-        return list(compress(range(view.size), map(operator.gt, *moments(view))))
+        after, first, second = moments(view)  # zips are used up
+        return list(compress(range(view.size), map(after, first, second)))
 
     def rows(view: View) -> list[int]:
         found: list[int] = []
@@ -800,7 +819,7 @@ def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScr
             return _NEVER
 
     def rows(view: View) -> list[int]:
-        earliest = (view.least(earlier.day)[:10] if earlier.timestamp
+        earliest = (view.least_day(earlier.day) if earlier.timestamp
                     else min(view.unique(earlier.day)))
         remember(memo, bound_of, {earliest})
         lowest = memo[earliest]
