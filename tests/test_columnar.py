@@ -727,6 +727,34 @@ def test_writer_quotes_formatted_values_that_need_it_in_every_block() -> None:
     assert written.getvalue().count('"(\'a\', \'b""\')"') == 2
 
 
+@pytest.mark.parametrize(("item", "value", "refuse", "refused"), [
+    ("accession_number", "ACC,1", FORMULA_START, False),  # quoted
+    ("postcode", 'LS1"4AP', FORMULA_START, False),
+    ("nhs_number", None, FORMULA_START, False),  # absent: blank
+    ("postcode", "LS1,\ud800", FORMULA_START, False),  # cannot be encoded: checked one by one
+    ("accession_number", "=1+1", FORMULA_START, True),
+    ("referrer", "@A1", FORMULA_START, True),
+    ("accession_number", "~1", ("~",), True),  # a refused start that is not a formula's
+    ("accession_number", "~1", (), False),
+])
+def test_text_columns_are_written_as_they_are_checked(item: str, value: str | None,
+                                                      refuse: tuple[str, ...],
+                                                      refused: bool) -> None:
+    """Text items skip the sets of distinct values; a value that needs quotes or may be refused
+    sends the column to the exact checks."""
+    found = [RecordV2.from_row(list(r.fields)) for r in generate_rows(50, seed=11, version=2)]
+    changes: dict[str, Any] = {item: value}
+    found[7] = attrs.evolve(found[7], **changes)
+    if refused:
+        with pytest.raises(RefusedStart):
+            to_columns(found, refuse=refuse)
+        return
+    quoted: set[str] = set()
+    columns = to_columns(found, refuse=refuse, quoted=quoted)
+    assert [list(row) for row in zip(*columns, strict=True)] == [r.to_row() for r in found]
+    assert quoted == ({item} if value and ("," in value or '"' in value) else set())
+
+
 @settings(max_examples=300)
 @given(texts=st.lists(st.one_of(st.none(), st.text(st.sampled_from("=+-@\t\r0Aa.<>?é "),
                                                    max_size=3)), max_size=8),

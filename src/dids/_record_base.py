@@ -104,6 +104,15 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
     be written with different offsets); formatted dates and timestamps start with a digit and
     need no quotes."""
     found: set[Any] | None = None
+    if item.kind in _TEXT_KINDS:  # mostly distinct text: written as it is
+        types = set(map(type, values))
+        if types <= {str, _NONE}:
+            plain = cast("list[str]", list(map(_ABSENT_AS_BLANK.get, values, values))
+                         if _NONE in types else values)
+            if _special(plain) or not {start[:1] for start in refuse} <= _SPECIAL:
+                _refuse(item, plain, refuse)
+                return plain, _quoted(plain)
+            return plain, False
     if item.kind is Kind.TIMESTAMP:
         if set(map(type, values)) == {datetime}:
             zones = set(map(_ZONE, values))
@@ -158,6 +167,19 @@ def _refuse(item: DataItem, texts: Collection[str | None], refuse: tuple[str, ..
 
 #: What makes ``csv.writer`` (minimal quoting, CRLF line ends) quote a field.
 _QUOTED = (",", '"', "\r", "\n")
+#: The characters of :data:`_QUOTED` and the first characters of formulas (``FORMULA_START``).
+_SPECIAL = frozenset(',"\r\n=+-@\t')
+_NOT_SPECIAL = bytes(set(range(256)) - set("".join(_SPECIAL).encode()))
+#: Items whose values are text as written: not collected into sets of distinct values.
+_TEXT_KINDS = frozenset({Kind.TEXT, Kind.NHS_NUMBER})
+
+
+def _special(texts: list[str]) -> bool:
+    """Whether one of ``texts`` holds one of :data:`_SPECIAL`: one pass over them joined."""
+    try:
+        return bool("".join(texts).encode().translate(None, _NOT_SPECIAL))
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
 
 
 def _quoted(texts: Iterable[str]) -> bool:
