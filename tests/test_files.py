@@ -267,7 +267,7 @@ def test_memory_is_flat_apart_from_the_compact_duplicate_keys() -> None:
         return used
 
     # Past the 32,768-hash partitions of the duplicate check: 13 bytes a row for the duplicate
-    # keys and 8 for their partition's copy of the hashes, never the row.
+    # keys, moved into partitions (a byte a row says which), never the row.
     small, large = 1 << 17, 1 << 18
     per_row = (peak(large) - peak(small)) / (large - small)
     assert per_row < 40, per_row

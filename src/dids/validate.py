@@ -22,6 +22,7 @@ import heapq
 import itertools
 import json
 import operator
+import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -64,6 +65,8 @@ __all__ = [
 _RULE_ORDER = {code: index for index, code in enumerate(RULES)}
 #: Duplicate keys are looked for in partitions of at most ``2 ** _PARTITION_BITS`` hashes.
 _PARTITION_BITS = 15
+#: Hashes moved into their partitions at a time.
+_PARTITION_CHUNK = 1 << 16
 _MEMO_LIMIT = 2_048
 
 
@@ -545,32 +548,40 @@ class Validator:
         """DIDS071 at the end of the file: every member of a duplicate group is rejected.
 
         Each keyed row left one 64-bit hash of its key, its row number and whether another rule
-        rejected it (13 bytes a row). The hashes are copied into partitions of about 32,768 (by
-        their low bits, 8 bytes a row) so that each set of distinct hashes stays small; a
-        partition whose hashes are all distinct is done with that one set. The rows of the
-        repeated hashes are then found in one pass. Two different keys share a hash with a
-        probability below 1e-7 for a million-row file.
+        rejected it (13 bytes a row). The hashes are moved into partitions of about 32,768 by
+        their low bits (a chunk at a time, so that the copies replace the originals; one byte
+        a row keeps each row's partition), and each partition's set of distinct hashes reads
+        one contiguous array; a partition whose hashes are all distinct is done with that set.
+        Two different keys share a hash with a probability below 1e-7 for a million-row file.
         """
         hashes = self._key_hashes
         parts = min(256, 1 << ((len(hashes) - 1) >> _PARTITION_BITS).bit_length()
                     ) if hashes else 1
-        partitions = [hashes]
+        partitions, lanes = [hashes], b""
         if parts > 1:
+            mask = parts - 1
+            lanes = bytes(map(mask.__and__, hashes))
             partitions = [array("q") for _ in range(parts)]
             adds = [partition.append for partition in partitions]
-            mask = parts - 1
-            for value in hashes:
-                adds[value & mask](value)
-        repeated: set[int] = set()
-        for partition in partitions:
-            if len(set(partition)) != len(partition):
-                repeated.update(value for value, count in Counter(partition).items() if count > 1)
-        if not repeated:
-            return
+            while hashes:
+                chunk = hashes[:_PARTITION_CHUNK]
+                del hashes[:_PARTITION_CHUNK]
+                for value in chunk:
+                    adds[value & mask](value)
+        duplicated: list[int] = []
+        for part, partition in enumerate(partitions):
+            if len(set(partition)) == len(partition):
+                continue
+            repeated = {value for value, count in Counter(partition).items() if count > 1}
+            found: Iterable[int] = compress(range(len(partition)),
+                                            map(repeated.__contains__, partition))
+            if lanes:  # the row of each member: where its partition's byte occurs in turn
+                rows = [match.start() for match in re.finditer(re.escape(bytes([part])), lanes)]
+                found = map(rows.__getitem__, found)
+            duplicated += found
         rule = RULES["DIDS071"]
         column = self.layout.index("accession_number")
-        members = compress(range(len(hashes)), map(repeated.__contains__, hashes))
-        for index in sorted(members, key=self._key_rows.__getitem__):
+        for index in sorted(duplicated, key=self._key_rows.__getitem__):
             if not self._key_rejected[index]:
                 self.report.records_rejected += 1
             self._record(self._issue(rule, column, self._key_rows[index], self._key_columns,
