@@ -175,18 +175,25 @@ def test_order_rules_follow_through_moments_only_when_they_are_never_blank() -> 
     assert (6, "DIDS034") in {(issue["row"], issue["code"]) for issue in found["issues"]}
 
 
-def test_request_and_received_moments_order_by_date_then_time() -> None:
-    """The DIDS027 screen compares (date, time) pairs: the time only on the same day, a blank
-    time before any time of its day. Hand-checked: row 1 breaks the rule; row 4 (a blank
-    received time on the request's day) is a suspect that the exact check clears."""
-    rows = [list(r.fields) for r in generate_rows(6, seed=4, version=2)]
+def _requests_received(seed: int, cases: list[tuple[str, int, str]]) -> list[list[str]]:
+    """Generated v2 rows, one per case: (request time, days from the request date to the
+    received date, received time)."""
+    rows = [list(r.fields) for r in generate_rows(len(cases), seed=seed, version=2)]
     at = layout(2).index
-    cases = [("10:00:00", 0, "09:00:00"), ("10:00:00", 1, "09:00:00"), ("", 0, "09:00:00"),
-             ("10:00:00", 0, ""), ("09:00:00", 0, "09:00:00"), ("", 0, "")]
     for row, (request_time, days, received_time) in zip(rows, cases, strict=True):
         day = date.fromisoformat(row[at("request_date")])
         row[at("request_time")], row[at("request_received_time")] = request_time, received_time
         row[at("request_received_date")] = (day + timedelta(days=days)).isoformat()
+    return rows
+
+
+def test_request_and_received_moments_order_by_date_then_time() -> None:
+    """The DIDS027 screen compares (date, time) pairs: the time only on the same day, a blank
+    time before any time of its day. Hand-checked: row 1 breaks the rule; row 4 (a blank
+    received time on the request's day) is a suspect that the exact check clears."""
+    rows = _requests_received(4, [("10:00:00", 0, "09:00:00"), ("10:00:00", 1, "09:00:00"),
+                                  ("", 0, "09:00:00"), ("10:00:00", 0, ""),
+                                  ("09:00:00", 0, "09:00:00"), ("", 0, "")])
     submitted = submission_date_for(2)
     found = screened(rows, 2, (6,), submitted=submitted)
     assert found == exact(rows, 2, submitted=submitted)
@@ -201,14 +208,8 @@ def test_request_and_received_moments_with_one_time_a_side_compare_dates() -> No
     alone, a tie decided by the two times. Hand-checked: in the first block (10:00 requested,
     09:00 received) rows 1 and 3 are received the same day, too early; in the second (09:00,
     10:00) the same day passes and row 6, received the day before, fails."""
-    rows = [list(r.fields) for r in generate_rows(6, seed=6, version=2)]
-    at = layout(2).index
-    times = [("10:00:00", "09:00:00")] * 3 + [("09:00:00", "10:00:00")] * 3
-    for row, (request_time, received_time), days in zip(rows, times, [0, 1, 0, 0, 1, -1],
-                                                        strict=True):
-        day = date.fromisoformat(row[at("request_date")])
-        row[at("request_time")], row[at("request_received_time")] = request_time, received_time
-        row[at("request_received_date")] = (day + timedelta(days=days)).isoformat()
+    rows = _requests_received(6, [("10:00:00", days, "09:00:00") for days in (0, 1, 0)]
+                              + [("09:00:00", days, "10:00:00") for days in (0, 1, -1)])
     submitted = submission_date_for(2)
     found = screened(rows, 2, (3,), submitted=submitted)
     assert found == exact(rows, 2, submitted=submitted)
