@@ -386,7 +386,9 @@ _PIECES = ["a", "1", ",", ",", ",", '"', "\n", "\r\n", "\r", " ", "\x00", "\xe9"
 def csv_bytes(draw: st.DrawFn) -> bytes:
     rows = [list(r.fields) for r in generate_rows(draw(st.integers(1, 12)),
                                                   seed=draw(st.integers(0, 99)), version=2)]
-    lines = [",".join(layout(2).headers)] + [",".join(row) for row in rows]
+    quote = '"' if draw(st.booleans()) else ""  # every field quoted, as csv.QUOTE_ALL writes
+    lines = [",".join(layout(2).headers)] + [
+        ",".join(quote + field + quote for field in row) for row in rows]
     text = "\r\n".join(lines) + draw(st.sampled_from(["", "\n", "\r\n"]))
     data = bytearray(text.encode())
     for _ in range(draw(st.integers(0, 6))):
@@ -409,6 +411,23 @@ def _edited(end: str, old: str, new: str, rows: int = 3) -> bytes:
     return (",".join(layout(2).headers) + end + body.replace(old, new, 1)).encode()
 
 
+def _all_quoted(end: str, old: str, new: str, rows: int = 3) -> bytes:
+    """:func:`_edited` with every field of the data lines quoted."""
+    body = "".join(",".join(f'"{field}"' for field in r.fields) + end
+                   for r in generate_rows(rows, seed=1, version=2))
+    return (",".join(layout(2).headers) + end + body.replace(old, new, 1)).encode()
+
+
+def _quote_moved(line: int, *, closing: bool) -> bytes:
+    """:func:`_all_quoted` with the first quote of data line ``line`` (1-3) one character
+    later, or its last quote one earlier: as many quotes and commas on every line."""
+    lines = _all_quoted("\n", "", "").split(b"\n")
+    text = lines[line]
+    lines[line] = (text[:-2] + b'"' + text[-2:-1] if closing else
+                   text[1:2] + b'"' + text[2:])
+    return b"\n".join(lines)
+
+
 @pytest.mark.parametrize("data", [
     _edited("\r\n", ",ACC", ',"ACC'),  # a quoted field: same commas, other fields
     _edited("\r\n", ",ACC", ',"A\r\nCC'),  # a quoted field running over two lines
@@ -423,9 +442,24 @@ def _edited(end: str, old: str, new: str, rows: int = 3) -> bytes:
     _edited("\n", ",ACC", ",\u00c9CC"),  # UTF-8 beyond ASCII
     _edited("\r\n", "", "")[:-2] + b"\ra\n",  # a bare CR in the last line, which ends in LF
     _edited("\r\n", "0\r\n", "0\rA\n"),  # the same in the first data line
+    _all_quoted("\r\n", "", ""),
+    _all_quoted("\n", "", "")[:-1],  # the last line has no end
+    _all_quoted("\r\n", '"ACC', '"A,CC'),  # a comma in a quoted field
+    _all_quoted("\r\n", '"ACC', '"A""CC'),  # a quote in a quoted field
+    _all_quoted("\r\n", '"ACC', '"A\rCC'),  # a CR in a quoted field
+    _all_quoted("\r\n", '"ACC', '"A\r\nCC'),  # a quoted field running over two lines
+    _all_quoted("\n", '\n"', '\n'),  # a line whose first field is not quoted
+    _all_quoted("\n", '"ACC', 'x"ACC'),  # a quote inside a field, not after a comma
+    _all_quoted("\n", '","ACC', '"ACC",'),  # as many quotes and commas, not between fields
+    _quote_moved(2, closing=False),  # a line starting with an unquoted field
+    _quote_moved(1, closing=True),  # a line ending with one
+    _quote_moved(3, closing=True),  # the last line ending with one
 ], ids=["quoted", "quoted-lines", "bare-cr", "bare-cr-in-crlf", "nul", "mixed-ends",
         "last-lf", "not-utf8", "last-cr", "commas-moved", "utf8", "cr-then-lf-last",
-        "cr-then-lf"])
+        "cr-then-lf", "all-quoted", "all-quoted-last-no-end", "all-quoted-comma",
+        "all-quoted-quote", "all-quoted-cr", "all-quoted-lines", "all-quoted-bare-first",
+        "all-quoted-inner-quote", "all-quoted-moved", "all-quoted-line-start",
+        "all-quoted-line-end", "all-quoted-last-line-end"])
 @pytest.mark.parametrize("text", [False, True])
 def test_block_splitter_reads_edge_cases_as_csv_reader(data: bytes, text: bool) -> None:
     assert _rows(data, 2, True, text) == _rows(data, 2, False, text)
@@ -446,6 +480,27 @@ def test_blocks_of_a_generated_file_are_columns(tmp_path: Any) -> None:
     report = validate_reader(csv_io.CsvReader(path), submitted=submission_date_for(1))
     assert report.records == 5000
     assert report.accepted
+
+
+def test_files_quoting_every_field_are_read_in_blocks(tmp_path: Any) -> None:
+    """A file written with ``csv.QUOTE_ALL`` (a common export setting) is split in bulk like a
+    plain one, and reports what the same rows unquoted report."""
+    rows = [list(r.fields) for r in generate_rows(3000, seed=5, version=2, invalid_rate=0.05)]
+    reports = []
+    for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_ALL):
+        path = tmp_path / f"{quoting}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, quoting=quoting, lineterminator="\r\n")
+            writer.writerow(layout(2).headers)
+            writer.writerows(rows)
+        items = list(csv_io.CsvReader(path).blocks())
+        assert all(isinstance(item, ColumnBlock) for item in items)
+        assert [list(f) for item in items if isinstance(item, ColumnBlock)
+                for f in zip(*item.columns, strict=True)] == rows
+        report = validate_reader(csv_io.CsvReader(path), submitted=submission_date_for(2))
+        reports.append({**report.to_dict(), "source": None})
+    assert reports[0] == reports[1]
+    assert reports[0]["records_rejected"] > 0
 
 
 def test_v2_file_with_metadata_validates_clean_through_blocks(tmp_path: Any) -> None:

@@ -230,8 +230,10 @@ class CsvReader:
         rows that follow it in the file; every row keeps its number).
 
         A plain line is valid UTF-8 without quotes, NUL or a bare carriage return and has as
-        many fields as the header; it splits the same way as ``csv.reader`` would split it,
-        so both kinds of row are read exactly as the row-by-row reader reads them.
+        many fields as the header (or quotes every field, in a stretch where every line does,
+        and no field holds a quote, comma, CR or LF); it splits the same way as ``csv.reader``
+        would split it, so both kinds of row are read exactly as the row-by-row reader reads
+        them.
         """
         try:
             while True:
@@ -342,19 +344,24 @@ def _text(data: Any) -> str | None:
 
 #: The byte (or character) before a line's last one.
 _BEFORE_END = operator.itemgetter(slice(-2, -1))
-#: ``bytes.translate`` deletes every byte but these, leaving each line's commas and line end.
-_NOT_STRUCTURE = bytes(byte for byte in range(256) if byte not in b",\r\n")
+#: ``bytes.translate`` deletes every byte but these, leaving each line's quotes, commas and
+#: line end.
+_NOT_STRUCTURE = bytes(byte for byte in range(256) if byte not in b'",\r\n')
 
 
 def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
-    """The fields, in file order, of a stretch whose lines are all plain and end alike (the
-    last one may have no end); else ``None``.
+    """The fields, in file order, of a stretch whose lines are all plain, or all quote every
+    field (as ``csv.QUOTE_ALL`` writes), and end alike (the last one may have no end); else
+    ``None``.
 
-    One pass over the joined raw lines keeps only their commas and line ends, which must be
-    ``width - 1`` commas and the first line's end on every line: no field count to take line
-    by line. In a CRLF file each line then has one CR; when it is the byte before each line's
-    LF, deleting them all leaves one LF a line (a replacement of one byte, much faster than
-    replacing CRLF)."""
+    One pass over the joined raw lines keeps only their quotes, commas and line ends, which
+    must be ``width - 1`` commas (each between two quotes when the first line starts with one)
+    and the first line's end on every line: no field count to take line by line. Quoted lines
+    must also start with a quote, end with one, and have a quote on each side of every comma:
+    then every quote is the first or last character of a field, which holds no quote, comma,
+    CR or LF, and deleting the quotes leaves what ``csv.reader`` reads. In a CRLF file each
+    line then has one CR; when it is the byte before each line's LF, deleting them all leaves
+    one LF a line (a replacement of one byte, much faster than replacing CRLF)."""
     if width < 2:
         return None
     joined = lines[0][:0].join(lines)
@@ -365,11 +372,18 @@ def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
             return None
     first_end = b"\r\n" if isinstance(lines[0], bytes) else "\r\n"
     line_end = b"\r\n" if lines[0].endswith(first_end) else b"\n"
-    expected = (b"," * (width - 1) + line_end) * len(lines)
+    quoted = joined.startswith(b'"')
+    expected = (b",".join([b'""' if quoted else b""] * width) + line_end) * len(lines)
     structure = joined.translate(None, _NOT_STRUCTURE)
     if len(structure) not in (len(expected), len(expected) - len(line_end)) or (
             not expected.startswith(structure)):
         return None
+    if quoted:
+        if (joined.count(b'","') != (width - 1) * len(lines)
+                or joined.count(b'"' + line_end + b'"') != len(lines) - 1
+                or not joined.endswith((b'"', b'"' + line_end))):
+            return None
+        joined = joined.translate(None, b'"')
     if len(joined) > csv.field_size_limit() and max(map(len, lines)) > csv.field_size_limit():
         return None
     if line_end == b"\r\n":
@@ -377,7 +391,7 @@ def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
         if lines[0][:0].join(map(_BEFORE_END, ended)) != first_end[:1] * len(ended):
             return None  # a bare CR in a line ending in LF alone
         joined = joined.replace(b"\r", b"")
-    if b'"' in joined or b"\x00" in joined:
+    if b"\x00" in joined:
         return None
     body = _text(joined.removesuffix(b"\n").replace(b"\n", b","))
     return None if body is None else body.split(",")
