@@ -161,6 +161,34 @@ def test_offsets_that_differ_are_compared_as_instants() -> None:
     assert [(i["code"], i["row"]) for i in result["issues"]] == [("X-TSP-02", 1)]
 
 
+def test_rows_whose_offsets_differ_are_suspects_only_when_out_of_order_as_instants() -> None:
+    """In the months when clocks change, a few rows of each block have timestamps with
+    different offsets; X-TSP-02's screen compares their instants instead of sending them all
+    to the exact path. Text order and instant order disagree in rows 1 and 2."""
+    rows = [list(r.fields) for r in generate_rows(6, seed=1, version=2)]
+    start, end = layout(2).index("procedure_start_timestamp"), layout(2).index(
+        "procedure_end_timestamp")
+    cases = [("16:09:30+01:00", "16:59:59+00:00"),  # 15:09:30Z before 16:59:59Z
+             ("16:09:30+00:00", "16:59:59+01:00"),  # 16:09:30Z after 15:59:59Z: fails
+             ("16:09:30+01:00", "15:30:00Z"),  # the same instant as the start
+             ("16:09:30+01:00", "16:59:59"),  # no offset: left to the exact checks
+             ("16:09:30+01:00", "16:59:59+01:00")]  # offsets alike: compared as text
+    for row, (first, second) in zip(rows, cases, strict=False):
+        day = row[start][:11]
+        row[start], row[end] = day + first, day + second
+    rows[2][start] = rows[2][start][:11] + "15:30:00+00:00"
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    validator = Validator(2, submitted=submission_date_for(2))
+    check = SCREENS["X-TSP-02"](RULES["X-TSP-02"], validator.context)
+    assert check is not None
+    assert sorted(check(View(columns))) == [1, 3]
+    submitted = submission_date_for(2)
+    result = screened(rows, 2, submitted=submitted)
+    assert result == exact(rows, 2, submitted=submitted)
+    assert {(i["code"], i["row"]) for i in result["issues"]} == {
+        ("X-TSP-02", 2), ("X-TSP-01", 4)}
+
+
 def test_order_rules_follow_through_moments_only_when_they_are_never_blank() -> None:
     """DIDS034 (request before start) follows from DIDS027 and DIDS043 through the received
     moment; a blank received date passes both, so the request after the start is still found."""

@@ -27,7 +27,7 @@ import re
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import compress, repeat
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -794,10 +794,24 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
 
 
 def _offsets_differ(view: View, first: int, second: int) -> list[int]:
+    """Rows whose two timestamps have different offsets (their texts do not sort as their
+    instants do) and whose first instant is after the second, or one of which is not a
+    timestamp. Offsets differ in a few rows of each block in the months when clocks change
+    (a procedure before the change, its report after), so those rows are compared here."""
     offset = operator.itemgetter(slice(19, None))
     a, b = view.columns[first], view.columns[second]
     differ = compress(range(view.size), map(operator.ne, map(offset, a), map(offset, b)))
-    return [k for k in differ if a[k] and b[k]]
+    return [k for k in differ if a[k] and b[k] and _after(a[k], b[k])]
+
+
+def _after(first: str, second: str) -> bool:
+    """Whether timestamp ``first`` is a later instant than ``second``, or either is not an
+    ISO timestamp with an offset. ``datetime.fromisoformat`` reads every DIDS timestamp as
+    :func:`dids._values.parse_timestamp` does (and more, which the field rules reject)."""
+    try:
+        return datetime.fromisoformat(first) > datetime.fromisoformat(second)
+    except (ValueError, TypeError):  # not ISO; or one has no offset
+        return True
 
 
 def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScreen:
