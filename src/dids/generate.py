@@ -37,6 +37,10 @@ _NICIP = ("XCHES", "XWRIL", "XWRIR", "XWRIB", "NC13U", "UO1T")
 _SNOMED = ("71651007", "60027007", "22298006", "334531000000104")
 _TRUSTS = ("RA7", "RR8", "RTH", "RJ1", "RXH", "RWE", "RTD", "RGT")
 _DEFAULT_PERIOD = {1: date(2025, 3, 1), 2: date(2026, 4, 1)}
+#: Days spanned by the pool of birth dates, and its last date when the period allows it.
+_BIRTH_DAYS = 36499
+_LATEST_BIRTH = date(1925, 1, 1) + timedelta(days=_BIRTH_DAYS - 1)
+_EARLIEST_BIRTH = date(1900, 1, 2)
 
 
 @attrs.frozen
@@ -118,7 +122,12 @@ def generate_rows(
     base = 400
     nhs = _nhs_pool(rng, 4096)
     postcodes = [*_postcode_pool(rng, 512), "ZZ99 3VZ"]
-    births = [(date(1925, 1, 1) + timedelta(days=n)).isoformat() for n in range(0, 36500, 7)]
+    # Weekly birth dates over a century, the last before the period's earliest request date
+    # (65 days before the month: 59 days' wait at most, then up to 6 days from request), none
+    # before 2 January 1900 (DIDS009).
+    latest_birth = max(min(_LATEST_BIRTH, month - timedelta(days=66)), _EARLIEST_BIRTH)
+    births = [day.isoformat() for n in reversed(range(0, _BIRTH_DAYS, 7))
+              if (day := latest_birth - timedelta(days=n)) >= _EARLIEST_BIRTH]
     gp = [f"{rng.choice('ABCDEFGHJKLMNPY')}{rng.randrange(81000, 89999)}" for _ in range(256)]
     gp += ["V81997", "V81999"]
     referrers = [f"{rng.choice('CGD')}{rng.randrange(10**6, 10**7)}" for _ in range(512)]
