@@ -449,8 +449,8 @@ class Validator:
         values = list(map(_VALUE, entries))
         found: list[tuple[Rule, int | None]] = []
         if any(map(_FAILED, entries)):
-            for index, entry in enumerate(entries):
-                found.extend((rule, index) for rule in entry[1])
+            for index in compress(range(len(entries)), map(_FAILED, entries)):
+                found += [(rule, index) for rule in entries[index][1]]
         for hit in self._run_expressions(raw, values):
             found.append(self._expressions[hit])
         for rule, check, primary in self._row_checks:
