@@ -16,17 +16,29 @@ time and peak RSS. It prints the median of each task and its ratio to its baseli
 * ``dids_writer``: ``dids.io.csv.write_csv`` writing the same records, each checked first;
 * ``dids_unchecked``: the same with ``on_invalid="write"`` (no checks);
 * ``import``: ``import dids`` and ``dids --help``, in milliseconds above a bare interpreter.
+
+With ``--variants``, other v2 files of as many rows are validated too, each against the csv
+floor over the same file: ``quoted`` (every field quoted, ``csv.QUOTE_ALL``), ``october`` (a
+month when clocks change: some rows' timestamps have different offsets) and ``invalid1`` (1%
+of the rows each break one rule, so those rows take the exact path).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import statistics
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
+
+import attrs
+
+from dids.catalogue import V2
+from dids.generate import generate_rows
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -56,15 +68,18 @@ elif task == "columns":
                 set(fields[column::width])
     report(time.perf_counter() - start)
 elif task == "validate":
+    from datetime import date
     from dids.generate import submission_date_for, metadata_for
     from dids.io import open_reader, validate_reader
     version = 1 if path.endswith("v1.csv") else 2
-    metadata = metadata_for(version, rows) if version == 2 else None
+    period = date.fromisoformat(sys.argv[4]) if sys.argv[4] else None
+    metadata = metadata_for(version, rows, period) if version == 2 else None
     start = time.perf_counter()
-    result = validate_reader(open_reader(path), submitted=submission_date_for(version),
+    result = validate_reader(open_reader(path), submitted=submission_date_for(version, period),
                              metadata=metadata)
     seconds = time.perf_counter() - start
-    assert result.records == rows and not result.counts, dict(result.counts)
+    assert result.records == rows and bool(result.counts) == (sys.argv[5] == "invalid"), (
+        dict(result.counts))
     report(seconds)
 else:
     import io, os
@@ -84,32 +99,45 @@ else:
 """
 
 
-def generate(rows: int, seed: int) -> dict[int, Path]:
-    """Seeded v1 and v2 files of ``rows`` records (reused when already there)."""
-    from dids.catalogue import V2
-    from dids.generate import generate_rows
+@attrs.frozen
+class File:
+    """A seeded generated file: its layout version and how it differs from the main ones."""
 
-    DATA.mkdir(exist_ok=True)
-    paths = {}
-    for version in (1, 2):
-        path = DATA / f"{rows}-{seed}-v{version}.csv"
+    version: int
+    name: str = ""
+    period: date | None = None
+    invalid_rate: float = 0.0
+    quote_all: bool = False
+
+    def path(self, rows: int, seed: int) -> Path:
+        """The file (written when not already there)."""
+        variant = f"-{self.name}" if self.name else ""
+        path = DATA / f"{rows}-{seed}{variant}-v{self.version}.csv"
         if not path.exists():
-            import csv
-
+            DATA.mkdir(exist_ok=True)
             with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle, lineterminator="\r\n")
-                if version == 2:
+                writer = csv.writer(handle, lineterminator="\r\n",
+                                    quoting=csv.QUOTE_ALL if self.quote_all else csv.QUOTE_MINIMAL)
+                if self.version == 2:
                     writer.writerow(V2.headers)
-                writer.writerows(r.fields for r in generate_rows(rows, seed=seed,
-                                                                 version=version))
-        paths[version] = path
-    return paths
+                writer.writerows(r.fields for r in generate_rows(
+                    rows, seed=seed, version=self.version, period=self.period,
+                    invalid_rate=self.invalid_rate))
+        return path
 
 
-def child(task: str, path: Path, rows: int) -> dict[str, float]:
+MAIN = {"v1": File(1), "v2": File(2)}
+VARIANTS = {"quoted": File(2, "quoted", quote_all=True),
+            "october": File(2, "october", date(2026, 10, 1)),
+            "invalid1": File(2, "invalid1", invalid_rate=0.01)}
+
+
+def child(task: str, path: Path, rows: int, file: File | None = None) -> dict[str, float]:
     """Run one task in a fresh interpreter; its time and peak RSS."""
-    done = subprocess.run([sys.executable, "-c", CHILD, task, str(path), str(rows)],
-                          capture_output=True, text=True, check=True)
+    period = file.period.isoformat() if file and file.period else ""
+    invalid = "invalid" if file and file.invalid_rate else "clean"
+    done = subprocess.run([sys.executable, "-c", CHILD, task, str(path), str(rows), period,
+                           invalid], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -128,41 +156,47 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--variants", action="store_true",
+                        help="also validate the quoted, October and 1%%-invalid v2 files")
     args = parser.parse_args()
-    paths = generate(args.rows, args.seed)
+    files = {**MAIN, **(VARIANTS if args.variants else {})}
+    paths = {name: file.path(args.rows, args.seed) for name, file in files.items()}
     tasks = [
-        ("csv_floor_v1", "csv_floor", paths[1]),
-        ("validate_v1", "validate", paths[1]),
-        ("csv_floor_v2", "csv_floor", paths[2]),
-        ("columns_v2", "columns", paths[2]),
-        ("validate_v2", "validate", paths[2]),
-        ("csv_writer", "csv_writer", paths[2]),
-        ("dids_writer", "dids_writer", paths[2]),
-        ("dids_unchecked", "dids_unchecked", paths[2]),
+        ("csv_floor_v1", "csv_floor", "v1"),
+        ("validate_v1", "validate", "v1"),
+        ("csv_floor_v2", "csv_floor", "v2"),
+        ("columns_v2", "columns", "v2"),
+        ("validate_v2", "validate", "v2"),
+        ("csv_writer", "csv_writer", "v2"),
+        ("dids_writer", "dids_writer", "v2"),
+        ("dids_unchecked", "dids_unchecked", "v2"),
     ]
+    baseline = {"validate_v1": "csv_floor_v1", "validate_v2": "csv_floor_v2",
+                "columns_v2": "csv_floor_v2",
+                "dids_writer": "csv_writer", "dids_unchecked": "csv_writer"}
+    for name in VARIANTS if args.variants else ():
+        tasks += [(f"csv_floor_{name}", "csv_floor", name), (f"validate_{name}", "validate", name)]
+        baseline[f"validate_{name}"] = f"csv_floor_{name}"
     results: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in tasks}
     imports: dict[str, list[float]] = {"bare": [], "import dids": [], "dids --help": []}
     for _ in range(args.rounds):
-        for name, task, path in tasks:
-            results[name].append(child(task, path, args.rows))
+        for name, task, file in tasks:
+            results[name].append(child(task, paths[file], args.rows, files[file]))
         imports["bare"].append(startup([sys.executable, "-c", "pass"]))
         imports["import dids"].append(startup([sys.executable, "-c", "import dids"]))
         imports["dids --help"].append(startup([sys.executable, "-m", "dids", "--help"]))
     median = {name: statistics.median(r["seconds"] for r in runs)
               for name, runs in results.items()}
     peak = {name: max(r["rss_mb"] for r in runs) for name, runs in results.items()}
-    baseline = {"validate_v1": "csv_floor_v1", "validate_v2": "csv_floor_v2",
-                "columns_v2": "csv_floor_v2",
-                "dids_writer": "csv_writer", "dids_unchecked": "csv_writer"}
     print(f"{args.rows:,} rows, {args.rounds} interleaved rounds, medians")
-    print(f"{'task':<14} {'seconds':>9} {'ratio':>7} {'peak RSS MB':>12}")
+    print(f"{'task':<18} {'seconds':>9} {'ratio':>7} {'peak RSS MB':>12}")
     for name in median:
         ratio = median[name] / median[baseline[name]] if name in baseline else 1.0
-        print(f"{name:<14} {median[name]:>9.3f} {ratio:>6.2f}x {peak[name]:>12.1f}")
+        print(f"{name:<18} {median[name]:>9.3f} {ratio:>6.2f}x {peak[name]:>12.1f}")
     bare = statistics.median(imports["bare"])
     for name in ("import dids", "dids --help"):
         total = statistics.median(imports[name])
-        print(f"{name:<14} {total:>7.0f} ms ({total - bare:.0f} ms above a bare interpreter)")
+        print(f"{name:<18} {total:>7.0f} ms ({total - bare:.0f} ms above a bare interpreter)")
 
 
 if __name__ == "__main__":
