@@ -414,9 +414,17 @@ _PIECES = ["a", "1", ",", ",", ",", '"', "\n", "\r\n", "\r", " ", "\x00", "\xe9"
 def csv_bytes(draw: st.DrawFn) -> bytes:
     rows = [list(r.fields) for r in generate_rows(draw(st.integers(1, 12)),
                                                   seed=draw(st.integers(0, 99)), version=2)]
-    quote = '"' if draw(st.booleans()) else ""  # every field quoted, as csv.QUOTE_ALL writes
+    # No field quoted; every field (csv.QUOTE_ALL); every field but the blank ones (database
+    # exports that write NULL bare); or some of the columns.
+    style = draw(st.sampled_from(["none", "all", "non-blank", "some"]))
+    columns = draw(st.sets(st.integers(0, len(layout(2)) - 1))) if style == "some" else set()
+
+    def quoted(column: int, field: str) -> str:
+        whole = style == "all" or (style == "non-blank" and field) or column in columns
+        return f'"{field}"' if whole else field
+
     lines = [",".join(layout(2).headers)] + [
-        ",".join(quote + field + quote for field in row) for row in rows]
+        ",".join(quoted(column, field) for column, field in enumerate(row)) for row in rows]
     text = "\r\n".join(lines) + draw(st.sampled_from(["", "\n", "\r\n"]))
     data = bytearray(text.encode())
     for _ in range(draw(st.integers(0, 6))):
@@ -482,12 +490,20 @@ def _quote_moved(line: int, *, closing: bool) -> bytes:
     _quote_moved(2, closing=False),  # a line starting with an unquoted field
     _quote_moved(1, closing=True),  # a line ending with one
     _quote_moved(3, closing=True),  # the last line ending with one
+    _all_quoted("\n", "", "").replace(b'""', b""),  # blank fields bare, as databases write NULL
+    _all_quoted("\n", "", "").replace(b'""', b"").replace(b'"', b"", 6),  # some columns bare
+    _all_quoted("\n", "", "").replace(b'""', b"").replace(b',"ACC', b',"A""CC'),  # 4 quotes
+    _all_quoted("\n", "", "").replace(b'""', b"").replace(b',"ACC', b',A"C"C'),  # inside
+    _all_quoted("\n", "", "").replace(b'""', b"").replace(b',"3",', b',",', 1),  # lone quote
+    _all_quoted("\n", "", "").replace(b'""', b"").replace(b',"ACC', b',"A"C"C"'),
 ], ids=["quoted", "quoted-lines", "bare-cr", "bare-cr-in-crlf", "nul", "mixed-ends",
         "last-lf", "not-utf8", "last-cr", "commas-moved", "utf8", "cr-then-lf-last",
         "cr-then-lf", "all-quoted", "all-quoted-last-no-end", "all-quoted-comma",
         "all-quoted-quote", "all-quoted-cr", "all-quoted-lines", "all-quoted-bare-first",
         "all-quoted-inner-quote", "all-quoted-moved", "all-quoted-line-start",
-        "all-quoted-line-end", "all-quoted-last-line-end"])
+        "all-quoted-line-end", "all-quoted-last-line-end", "blanks-bare", "some-bare",
+        "some-bare-escaped-quote", "some-bare-quotes-inside", "some-bare-lone-quote",
+        "some-bare-four-quotes"])
 @pytest.mark.parametrize("text", [False, True])
 def test_block_splitter_reads_edge_cases_as_csv_reader(data: bytes, text: bool) -> None:
     assert _rows(data, 2, True, text) == _rows(data, 2, False, text)
@@ -510,24 +526,29 @@ def test_blocks_of_a_generated_file_are_columns(tmp_path: Any) -> None:
     assert report.accepted
 
 
-def test_files_quoting_every_field_are_read_in_blocks(tmp_path: Any) -> None:
-    """A file written with ``csv.QUOTE_ALL`` (a common export setting) is split in bulk like a
-    plain one, and reports what the same rows unquoted report."""
+def test_files_quoting_whole_fields_are_read_in_blocks(tmp_path: Any) -> None:
+    """Files written with ``csv.QUOTE_ALL``, or with every field but the blank ones quoted (as
+    database exports write NULL), are split in bulk like plain ones, and report what the same
+    rows unquoted report."""
     rows = [list(r.fields) for r in generate_rows(3000, seed=5, version=2, invalid_rate=0.05)]
     reports = []
-    for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_ALL):
-        path = tmp_path / f"{quoting}.csv"
+    for style in ("minimal", "all", "non-blank"):
+        path = tmp_path / f"{style}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, quoting=quoting, lineterminator="\r\n")
-            writer.writerow(layout(2).headers)
-            writer.writerows(rows)
+            if style == "non-blank":
+                handle.writelines(",".join(f'"{field}"' if field else "" for field in row)
+                                  + "\r\n" for row in [layout(2).headers, *rows])
+            else:
+                writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_ALL
+                                    if style == "all" else csv.QUOTE_MINIMAL)
+                writer.writerows([layout(2).headers, *rows])
         items = list(csv_io.CsvReader(path).blocks())
         assert all(isinstance(item, ColumnBlock) for item in items)
         assert [list(f) for item in items if isinstance(item, ColumnBlock)
                 for f in zip(*item.columns, strict=True)] == rows
         report = validate_reader(csv_io.CsvReader(path), submitted=submission_date_for(2))
         reports.append({**report.to_dict(), "source": None})
-    assert reports[0] == reports[1]
+    assert reports[0] == reports[1] == reports[2]
     assert reports[0]["records_rejected"] > 0
 
 

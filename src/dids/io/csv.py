@@ -350,18 +350,17 @@ _NOT_STRUCTURE = bytes(byte for byte in range(256) if byte not in b'",\r\n')
 
 
 def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
-    """The fields, in file order, of a stretch whose lines are all plain, or all quote every
-    field (as ``csv.QUOTE_ALL`` writes), and end alike (the last one may have no end); else
-    ``None``.
+    """The fields, in file order, of a stretch whose lines are all plain and end alike (the
+    last one may have no end); else ``None``. A plain line here may quote whole fields that
+    hold no quote, comma, CR or LF (as ``csv.QUOTE_ALL`` and database exports write them).
 
-    One pass over the joined raw lines keeps only their quotes, commas and line ends, which
-    must be ``width - 1`` commas (each between two quotes when the first line starts with one)
-    and the first line's end on every line: no field count to take line by line. Quoted lines
-    must also start with a quote, end with one, and have a quote on each side of every comma:
-    then every quote is the first or last character of a field, which holds no quote, comma,
-    CR or LF, and deleting the quotes leaves what ``csv.reader`` reads. In a CRLF file each
-    line then has one CR; when it is the byte before each line's LF, deleting them all leaves
-    one LF a line (a replacement of one byte, much faster than replacing CRLF)."""
+    One pass over the joined raw lines keeps only their quotes, commas and line ends. Without
+    the pairs of quotes, that must be ``width - 1`` commas and the first line's end on every
+    line: no field count to take line by line. Each field then holds an even number of quotes,
+    and :func:`_quotes_at_edges` proves that each quoted field holds two, its first and last
+    characters: deleting all quotes leaves what ``csv.reader`` reads. In a CRLF file each line
+    then has one CR; when it is the byte before each line's LF, deleting them all leaves one
+    LF a line (a replacement of one byte, much faster than replacing CRLF)."""
     if width < 2:
         return None
     joined = lines[0][:0].join(lines)
@@ -372,22 +371,23 @@ def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
             return None
     first_end = b"\r\n" if isinstance(lines[0], bytes) else "\r\n"
     line_end = b"\r\n" if lines[0].endswith(first_end) else b"\n"
-    quoted = joined.startswith(b'"')
-    expected = (b",".join([b'""' if quoted else b""] * width) + line_end) * len(lines)
     structure = joined.translate(None, _NOT_STRUCTURE)
-    if len(structure) not in (len(expected), len(expected) - len(line_end)) or (
-            not expected.startswith(structure)):
+    quotes = structure.count(b'"')
+    expected = (b"," * (width - 1) + line_end) * len(lines)
+    all_quoted = quotes > 0 and _ends_alike(
+        structure, (b",".join([b'""'] * width) + line_end) * len(lines), line_end)
+    if quotes and not all_quoted:
+        structure = structure.replace(b'""', b"")
+    if not all_quoted and not _ends_alike(structure, expected, line_end):
         return None
-    if quoted:
-        if (joined.count(b'","') != (width - 1) * len(lines)
-                or joined.count(b'"' + line_end + b'"') != len(lines) - 1
-                or not joined.endswith((b'"', b'"' + line_end))):
+    if quotes:
+        if not _quotes_at_edges(joined, quotes, line_end, all_quoted, len(lines), width):
             return None
         joined = joined.translate(None, b'"')
     if len(joined) > csv.field_size_limit() and max(map(len, lines)) > csv.field_size_limit():
         return None
     if line_end == b"\r\n":
-        ended = lines if len(structure) == len(expected) else lines[:-1]
+        ended = lines if structure.endswith(line_end) else lines[:-1]
         if lines[0][:0].join(map(_BEFORE_END, ended)) != first_end[:1] * len(ended):
             return None  # a bare CR in a line ending in LF alone
         joined = joined.replace(b"\r", b"")
@@ -395,6 +395,27 @@ def _plain_fields(lines: list[Any], width: int) -> list[str] | None:
         return None
     body = _text(joined.removesuffix(b"\n").replace(b"\n", b","))
     return None if body is None else body.split(",")
+
+
+def _ends_alike(structure: bytes, expected: bytes, line_end: bytes) -> bool:
+    """Whether ``structure`` is ``expected``, or all of it but the last line end."""
+    return structure == expected or structure == expected[:-len(line_end)]
+
+
+def _quotes_at_edges(joined: bytes, quotes: int, line_end: bytes, all_quoted: bool,
+                     count: int, width: int) -> bool:
+    """Whether every quote of a stretch whose fields hold none or an even number of quotes
+    (:func:`_plain_fields`) follows a comma or a line start, or comes before a comma or a
+    line end, each counted once: then each quoted field holds two quotes, its first and last
+    characters. When every field is quoted, that is a quote on each side of every comma and
+    around every line end (two counts instead of four)."""
+    if all_quoted:
+        return (joined.count(b'","') == (width - 1) * count
+                and joined.count(b'"' + line_end + b'"') == count - 1
+                and joined.startswith(b'"') and joined.endswith((b'"', b'"' + line_end)))
+    return quotes == (joined.startswith(b'"') + joined.count(b',"') + joined.count(b'\n"')
+                      + joined.count(b'",') + joined.count(b'"' + line_end)
+                      + joined.endswith(b'"'))
 
 
 def _plain_lines(lines: list[Any], width: int) -> tuple[list[str], list[bool]]:
