@@ -741,6 +741,32 @@ def test_columns_proved_clean_whole_still_show_a_bad_value_in_a_later_block() ->
         (issue["row"], issue["code"]) for issue in found["issues"]}
 
 
+def test_padded_columns_are_screened_stripped() -> None:
+    """Validation compares values stripped, so a column with padded values (a fixed-width
+    export) is stripped for the screen instead of sending every row to the exact path; keys
+    are taken stripped too, so a padded accession number still duplicates its plain twin."""
+    rows = [list(r.fields) for r in generate_rows(200, seed=6, version=2)]
+    at = layout(2).index
+    for row in rows:
+        row[at("gp_practice")] += "  "
+        row[at("accession_number")] = " " + row[at("accession_number")]
+        row[at("request_date")] += "\t"
+        row[at("procedure_end_timestamp")] += " "
+    columns: list[Sequence[str]] = [list(column) for column in zip(*rows, strict=True)]
+    screen = screen_for(Validator(2, submitted=submission_date_for(2)))
+    assert screen is not None
+    assert screen.suspects(columns) == []
+    assert columns[at("gp_practice")] == [row[at("gp_practice")].strip() for row in rows]
+    rows[150] = [*rows[20]]  # the same key, the accession number not padded
+    rows[150][at("accession_number")] = rows[20][at("accession_number")].strip()
+    rows[160][at("request_date")] = " 2026-05-30 "  # after the received date: DIDS027
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (64,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert {(i["row"], i["code"]) for i in found["issues"]} >= {
+        (21, "DIDS071"), (151, "DIDS071"), (161, "DIDS027")}
+
+
 def test_a_column_of_one_value_in_a_block_is_still_checked_in_the_next() -> None:
     """A column that held one value in the last block is compared with its first value before
     its distinct values are collected; a different, bad value in the next block is found."""

@@ -26,7 +26,7 @@ import operator
 import re
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableSequence, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import compress, repeat
@@ -116,7 +116,8 @@ class View:
     """One block of columns (catalogue order), with derived columns computed once."""
 
     def __init__(self, columns: Columns) -> None:
-        self.columns = columns
+        self.columns: MutableSequence[Sequence[str]] = (
+            columns if isinstance(columns, MutableSequence) else list(columns))
         self.size = len(columns[0])
         self._unique: dict[int, set[str]] = {}
         self._blank: dict[int, bool] = {}
@@ -139,6 +140,15 @@ class View:
             found = self._unique[index] = {column[0]} if constant and column.count(
                 column[0]) == self.size else set(column)
         return found
+
+    def strip(self, index: int) -> None:
+        """Replace column ``index`` by its values without surrounding whitespace (validation
+        compares values stripped), forgetting what was derived from it."""
+        self.columns[index] = list(map(str.strip, self.columns[index]))
+        for cache in (self._unique, self._blank, self._distinct_days, self._offsets,
+                      self._packed, self._joins, self._least, self._greatest):
+            cache.pop(index, None)
+        self._derived.pop(("days", index), None)
 
     def rows_with(self, index: int, values: set[str] | frozenset[str]) -> list[int]:
         """Rows whose value in column ``index`` is one of ``values``."""
@@ -916,8 +926,10 @@ class Screen:
                 found = None
             self._bulk.append(found)
 
-    def suspects(self, columns: Columns) -> list[int]:
-        """Sorted indices of the rows of a block that may have an issue.
+    def suspects(self, columns: MutableSequence[Sequence[str]]) -> list[int]:
+        """Sorted indices of the rows of a block that may have an issue. A column with a value
+        that has surrounding whitespace is replaced in ``columns`` by its stripped values, which
+        are what validation compares (a padded export is not checked row by row).
 
         A column with an ``all_clean`` classifier is proved clean by it when most of its values
         were new to the remembered verdicts in the last block that collected them; every
@@ -936,6 +948,9 @@ class Screen:
             distinct = view.unique(index, constant=constant[index])
             constant[index] = len(distinct) == 1
             bad = verdicts.failing(distinct)
+            if bad and any(value != value.strip() for value in bad):
+                view.strip(index)
+                bad = verdicts.failing(view.unique(index))
             if bad:
                 found.update(view.rows_with(index, bad))
         for rows in self._screens:

@@ -499,6 +499,7 @@ class Validator:
         if not size:
             return []
         numbers = range(rows, rows + size) if isinstance(rows, int) else rows
+        columns = list(columns)  # the screen strips padded columns (keyed stripped, below)
         suspects = self._screen.suspects(columns) if self._screen else range(size)
         issues: list[Issue] = []
         kept_keys = len(self._key_hashes)
