@@ -208,7 +208,7 @@ def _open(path: str, input_format: str, version: str = "auto") -> Any:
 
 
 def _validate(args: argparse.Namespace, out: IO[str]) -> int:
-    from dids.io._base import feed_row
+    from dids.io._base import feed_reader
     from dids.validate import Validator
 
     if args.limit_per_rule is not None and args.limit_per_rule < 0:
@@ -228,18 +228,21 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
         reject_sentinels=args.reject_sentinels,
         source=args.file,
     )
-    progress = sys.stderr.isatty()
+    shown = [0]  # rows checked when progress was last shown
+
+    def show(rows: int) -> None:  # each time another 50,000 rows are checked
+        if rows // 50_000 > shown[0] // 50_000:
+            shown[0] = rows
+            print(f"\r{rows:,} rows checked", end="", file=sys.stderr, flush=True)
+
     try:
-        for raw in reader:
-            feed_row(validator, raw, reader.columns)
-            if progress and raw.row % 50_000 == 0:
-                print(f"\r{raw.row:,} rows checked", end="", file=sys.stderr, flush=True)
+        feed_reader(validator, reader, show if sys.stderr.isatty() else None)
     except OSError as error:
         print(f"dids: cannot read {args.file}: {_reason(error)}", file=sys.stderr)
         return EXIT_USAGE
-    for issue in reader.file_issues + metadata_problems:
+    for issue in metadata_problems:
         validator.add_issue(issue)
-    if progress and validator.report.records >= 50_000:
+    if shown[0]:
         print(file=sys.stderr)
     report = validator.finish()
     if args.output == "json":

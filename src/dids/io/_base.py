@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import islice, repeat
 from typing import Any, Literal, Protocol, cast
@@ -219,6 +219,18 @@ def validate_reader(reader: SubmissionReader, **options: Any) -> Report:
     if options.get("metadata") is None:
         options["metadata"] = reader.metadata
     validator = Validator(reader.version, **options)
+    feed_reader(validator, reader)
+    return validator.finish()
+
+
+def feed_reader(validator: Validator, reader: SubmissionReader,
+                progress: Callable[[int], None] | None = None) -> None:
+    """Check every row of ``reader`` with ``validator``, then add the reader's file issues.
+
+    Rows are screened a block at a time: the blocks of columns of a CSV reader, and batches of
+    the other rows (:class:`dids.validate.RowBatch`). ``progress``, when given, is called with
+    the number of rows checked so far after each block or row.
+    """
     blocks = getattr(reader, "blocks", None)
     batch = RowBatch(validator, reader.columns)
     for item in reader if blocks is None else blocks():
@@ -228,10 +240,11 @@ def validate_reader(reader: SubmissionReader, **options: Any) -> Report:
             batch.add(item.row, item.fields)
         else:
             feed_row(validator, item, reader.columns)
+        if progress is not None:
+            progress(validator.report.records)
     batch.flush()
     for issue in reader.file_issues:
         validator.add_issue(issue)
-    return validator.finish()
 
 
 def read_typed(reader: SubmissionReader) -> Iterator[ReadResult]:
