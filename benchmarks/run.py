@@ -12,6 +12,8 @@ time and peak RSS. It prints the median of each task and its ratio to its baseli
 * ``columns_v2``: the least a pure-Python columnar check does, for scale: the v2 file read in
   64 KB stretches, split into columns, and one set of distinct values built per column;
 * ``validate_v1`` / ``validate_v2``: every field, row and file rule (no reference data);
+* ``cli_validate_v2``: the same file through ``dids validate`` (run in the child process,
+  without the interpreter's start, which ``import`` measures);
 * ``csv_writer``: a bare ``csv.writer`` writing the records' strings (baseline);
 * ``dids_writer``: ``dids.io.csv.write_csv`` writing the same records, each checked first;
 * ``dids_unchecked``: the same with ``on_invalid="write"`` (no checks);
@@ -80,6 +82,22 @@ elif task == "validate":
     seconds = time.perf_counter() - start
     assert result.records == rows and bool(result.counts) == (sys.argv[5] == "invalid"), (
         dict(result.counts))
+    report(seconds)
+elif task == "cli":
+    import contextlib, os
+    from datetime import date
+    from dids.cli import main
+    from dids.generate import period_for, submission_date_for
+    version = 1 if path.endswith("v1.csv") else 2
+    period = date.fromisoformat(sys.argv[4]) if sys.argv[4] else None
+    argv = ["validate", path, "--submitted", submission_date_for(version, period).isoformat()]
+    if version == 2:
+        argv += ["--period", period_for(version, period).strftime("%Y-%m")]
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        start = time.perf_counter()
+        status = main(argv)
+        seconds = time.perf_counter() - start
+    assert status == 0, status
     report(seconds)
 else:
     import io, os
@@ -167,12 +185,13 @@ def main() -> None:
         ("csv_floor_v2", "csv_floor", "v2"),
         ("columns_v2", "columns", "v2"),
         ("validate_v2", "validate", "v2"),
+        ("cli_validate_v2", "cli", "v2"),
         ("csv_writer", "csv_writer", "v2"),
         ("dids_writer", "dids_writer", "v2"),
         ("dids_unchecked", "dids_unchecked", "v2"),
     ]
     baseline = {"validate_v1": "csv_floor_v1", "validate_v2": "csv_floor_v2",
-                "columns_v2": "csv_floor_v2",
+                "columns_v2": "csv_floor_v2", "cli_validate_v2": "csv_floor_v2",
                 "dids_writer": "csv_writer", "dids_unchecked": "csv_writer"}
     for name in VARIANTS if args.variants else ():
         tasks += [(f"csv_floor_{name}", "csv_floor", name), (f"validate_{name}", "validate", name)]
