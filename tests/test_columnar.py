@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dids import _mutations, _oracle
+from dids import _record_base as record_base
 from dids._columnar import SCREENS, View, _Template, nhs_check_sums, screen_for
 from dids._record_base import RefusedStart, _refuse, to_columns
 from dids.catalogue import Kind, layout
@@ -24,10 +25,10 @@ from dids.codes import _base as codes_base
 from dids.generate import generate_rows, metadata_for, submission_date_for
 from dids.identifiers import nhs_number
 from dids.io import csv as csv_io
-from dids.io import open_reader, validate_reader
+from dids.io import open_reader, read_typed, validate_reader
 from dids.io._base import FORMULA_START, ColumnBlock, InvalidRecord, RawRow
 from dids.io.csv import write_csv
-from dids.records import RecordV2
+from dids.records import RecordV1, RecordV2, RowError
 from dids.reference import ReferenceData
 from dids.rules import RULES
 from dids.strategies import records, submission_date
@@ -118,6 +119,61 @@ def test_screened_blocks_report_exactly_what_row_checks_report(
             ["DIDS070", "DIDS067", "DIDS056", "DIDS001"]))}))
     assert screened(rows, version, sizes, submitted=submitted, **options) == exact(
         rows, version, submitted=submitted, **options)
+
+
+def _from_row_or_none(record_class: type[RecordV1 | RecordV2], row: Sequence[str]
+                      ) -> RecordV1 | RecordV2 | None:
+    try:
+        return record_class.from_row(row)
+    except RowError:
+        return None
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@settings(slow, max_examples=200)
+@given(data=st.data())
+def test_records_from_columns_are_the_records_from_rows(version: int, data: st.DataObject,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Column-wise parsing, with parsed values remembered across blocks (and the memo emptied
+    when full), gives what parsing each row gives, ``None`` where that raises RowError."""
+    rows, _ = data.draw(damaged_files(version))
+    sizes = data.draw(st.lists(st.integers(1, 30), min_size=1, max_size=3))
+    monkeypatch.setattr(record_base, "_MEMO_LIMIT", data.draw(st.sampled_from([3, 1 << 16])))
+    record_class = RecordV1 if version == 1 else RecordV2
+    memos: list[dict[str, Any]] = [{} for _ in layout(version).items]
+    found: list[RecordV1 | RecordV2 | None] = []
+    start, turn = 0, 0
+    while start < len(rows):
+        block = rows[start:start + sizes[turn % len(sizes)]]
+        found += record_class.from_columns([list(c) for c in zip(*block, strict=True)], memos)
+        start, turn = start + len(block), turn + 1
+    assert found == [_from_row_or_none(record_class, row) for row in rows]
+
+
+def test_typed_reading_parses_blocks_and_reports_rows_that_are_not_records() -> None:
+    """``read_typed`` of a CSV file gives, row by row, what ``from_row`` gives, and the
+    validator's issues for the rows it cannot read (wrong formats, quoted lines, bad bytes)."""
+    rows = [list(r.fields) for r in generate_rows(3000, seed=12, version=2, invalid_rate=0.1)]
+    at = layout(2).index
+    rows[5][at("request_date")] = "2026-02-30"
+    rows[700][at("procedure_start_timestamp")] = "2026-04-01 10:00:00"
+    rows[1500][at("accession_number")] = "ACC,1"  # quoted: read by csv.reader, one row
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\r\n").writerows([layout(2).headers, *rows])
+    data = text.getvalue().encode().replace(b"2026-04-1", b"2026-04-\xff", 1)
+    results = list(read_typed(csv_io.CsvReader(io.BytesIO(data))))
+    expected = [(raw.row, None if raw.issues or raw.fields is None else _from_row_or_none(
+        RecordV2, raw.fields)) for raw in csv_io.CsvReader(io.BytesIO(data))]
+    assert [(result.row, result.record) for result in results] == expected
+    unreadable = {result.row: result.issues for result in results if result.record is None}
+    assert all(unreadable.values())
+    validator = Validator(2)
+    assert [unreadable[6], unreadable[701]] == [
+        tuple(validator.check_row(rows[n], n + 1)) for n in (5, 700)]
+    assert "X-ENC-01" in {issue.code for issues in unreadable.values() for issue in issues}
+    read = results[1500].record
+    assert read is not None
+    assert read.accession_number == "ACC,1"
 
 
 @pytest.mark.parametrize("version", [1, 2])

@@ -6,7 +6,7 @@ import operator
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any, ClassVar, TypeVar, cast
 
 from dids._values import format_timestamp
@@ -209,6 +209,47 @@ def to_columns(records: Sequence[RecordBase], *, refuse: tuple[str, ...] = (),
     return columns
 
 
+#: What :func:`_column_values` gives for a text that does not have its item's format.
+_UNREADABLE = object()
+#: ``get(text, text)`` is ``None`` for a blank text and the text itself otherwise.
+_BLANK_AS_NONE: dict[str, None] = {"": None}
+
+
+def _parsed(item: DataItem, text: str) -> Any:
+    """:meth:`DataItem.parse` of ``text``, or :data:`_UNREADABLE`."""
+    try:
+        return item.parse(text)
+    except ValidationError:
+        return _UNREADABLE
+
+
+def _column_values(item: DataItem, texts: Sequence[str], memo: dict[str, Any]
+                   ) -> tuple[list[Any], set[str]]:
+    """:meth:`DataItem.parse` of each of ``texts`` (:data:`_UNREADABLE` where it raises), and
+    the texts it raises for. Text items are stripped (they are mostly distinct); NHS numbers
+    of ten digits are their own compact form; other values are parsed once per distinct text
+    and remembered in ``memo`` (the column's, across blocks; emptied when full; texts that do
+    not parse are never remembered, so they are found in every block)."""
+    if item.kind is Kind.TEXT or (item.kind is Kind.NHS_NUMBER and "".join(texts).isdigit()
+                                  and "".join(texts).isascii()):
+        stripped = list(map(str.strip, texts))
+        return list(map(_BLANK_AS_NONE.get, stripped, stripped)), set()
+    distinct = set(texts)
+    missing = distinct.difference(memo)
+    failed: set[str] = set()
+    if missing:
+        if len(memo) + len(missing) > _MEMO_LIMIT:
+            memo.clear()
+            missing = distinct
+        for text in missing:
+            value = _parsed(item, text)
+            if value is _UNREADABLE:
+                failed.add(text)
+            else:
+                memo[text] = value
+    return list(map(memo.get, texts, repeat(_UNREADABLE))), failed
+
+
 class RecordBase:
     """Conversions between a raw row (strings in catalogue order) and a typed record."""
 
@@ -231,6 +272,27 @@ class RecordBase:
             except ValidationError:
                 raise RowError(item.python_name, item.position) from None
         return cls(*values)
+
+    @classmethod
+    def from_columns(cls: type[_R], columns: Sequence[Sequence[str]],
+                     memos: Sequence[dict[str, Any]] | None = None) -> list[_R | None]:
+        """:meth:`from_row` of each row of a block given as columns (catalogue order, equal
+        lengths), ``None`` for a row it would raise :class:`RowError` for. Each column is
+        parsed at once, each distinct date, time, timestamp and code once; ``memos`` (one dict
+        per item, kept between calls) remember parsed values across blocks."""
+        items = cls.LAYOUT.items
+        if len(columns) != len(items):
+            raise ValueError(f"Expected {len(items)} columns, got {len(columns)}.")
+        if memos is None:
+            memos = [{} for _ in items]
+        parsed = [_column_values(item, texts, memo)
+                  for item, texts, memo in zip(items, columns, memos, strict=True)]
+        records: list[_R | None] = list(map(cls, *(values for values, _ in parsed)))
+        for texts, (_, failed) in zip(columns, parsed, strict=True):
+            if failed:
+                for k in compress(range(len(texts)), map(failed.__contains__, texts)):
+                    records[k] = None
+        return records
 
     @classmethod
     def from_dict(cls: type[_R], data: Mapping[str, object]) -> _R:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from itertools import islice, repeat
+from itertools import compress, islice, repeat
 from typing import Any, Literal, Protocol, cast
 
 import attrs
@@ -250,16 +250,33 @@ def feed_reader(validator: Validator, reader: SubmissionReader,
 def read_typed(reader: SubmissionReader) -> Iterator[ReadResult]:
     """Typed records from ``reader``; a row that cannot be one comes with its issues.
 
-    Only structure and format faults stop a row (rules about values are for validation).
+    Only structure and format faults stop a row (rules about values are for validation). The
+    blocks of columns of a CSV reader are parsed a column at a time
+    (:meth:`dids.records.RecordV2.from_columns`).
     """
-    record_class = RecordV1 if reader.version == 1 else RecordV2
-    for raw in reader:
-        if raw.fields is None or raw.issues:
-            yield ReadResult(raw.row, None, raw.issues)
-            continue
-        try:
-            yield ReadResult(raw.row, record_class.from_row(raw.fields))
-        except RowError:
-            validator = Validator(reader.version)
-            issues = validator.check_row(raw.fields, raw.row, reader.columns)
-            yield ReadResult(raw.row, None, tuple(issues))
+    record_class: type[RecordV1 | RecordV2] = RecordV1 if reader.version == 1 else RecordV2
+    memos: list[dict[str, Any]] = [{} for _ in record_class.LAYOUT.items]
+    checker: list[Validator] = []  # made for the first row that cannot be a record
+
+    def unreadable(fields: Sequence[str], row: int) -> ReadResult:
+        if not checker:
+            checker.append(Validator(reader.version))
+        return ReadResult(row, None, tuple(checker[0].check_row(fields, row, reader.columns)))
+
+    blocks = getattr(reader, "blocks", None)
+    for item in reader if blocks is None else blocks(in_order=True):
+        if isinstance(item, ColumnBlock):
+            found = record_class.from_columns(item.columns, memos)
+            results = list(map(ReadResult, item.numbers, found))
+            for k in compress(range(len(found)), map(operator.is_, found, repeat(None))):
+                results[k] = unreadable([column[k] for column in item.columns], item.numbers[k])
+            yield from results
+        elif item.fields is None or item.issues:
+            yield ReadResult(item.row, None, item.issues)
+        else:
+            try:
+                record = record_class.from_row(item.fields)
+            except RowError:
+                yield unreadable(item.fields, item.row)
+                continue
+            yield ReadResult(item.row, record)
