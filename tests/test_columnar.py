@@ -150,6 +150,26 @@ def test_records_from_columns_are_the_records_from_rows(version: int, data: st.D
     assert found == [_from_row_or_none(record_class, row) for row in rows]
 
 
+def test_mostly_distinct_timestamps_are_parsed_by_parts() -> None:
+    """A block of mostly distinct timestamps is parsed by date, clock time and offset (blank
+    ones as ``None``); a later block whose timestamps are all one date alone does not take that
+    date for a timestamp (the parts are remembered apart from whole values)."""
+    rows = [list(r.fields) for r in generate_rows(24, seed=2, version=2)]
+    at = layout(2).index("procedure_end_timestamp")
+    rows[3][at] = ""
+    rows[4][at] = "2026-04-13T10:00:00Z"
+    memos: list[dict[str, Any]] = [{} for _ in layout(2).items]
+    first = RecordV2.from_columns([list(c) for c in zip(*rows[:12], strict=True)], memos)
+    assert first == [RecordV2.from_row(row) for row in rows[:12]]
+    assert first[3] is not None
+    assert first[3].procedure_end_timestamp is None
+    day = rows[0][at][:10]
+    for row in rows[12:]:
+        row[at] = day
+    assert RecordV2.from_columns([list(c) for c in zip(*rows[12:], strict=True)],
+                                 memos) == [None] * 12
+
+
 def test_typed_reading_parses_blocks_and_reports_rows_that_are_not_records() -> None:
     """``read_typed`` of a CSV file gives, row by row, what ``from_row`` gives, and the
     validator's issues for the rows it cannot read (wrong formats, quoted lines, bad bytes)."""

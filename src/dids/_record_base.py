@@ -9,7 +9,7 @@ from functools import cache
 from itertools import compress, repeat
 from typing import Any, ClassVar, TypeVar, cast
 
-from dids._values import format_timestamp
+from dids._values import format_timestamp, parse_date, parse_time, parse_timestamp
 from dids.catalogue import LAYOUTS, DataItem, Kind, Layout
 from dids.exceptions import ValidationError
 
@@ -235,6 +235,10 @@ def _column_values(item: DataItem, texts: Sequence[str], memo: dict[str, Any]
         stripped = list(map(str.strip, texts))
         return list(map(_BLANK_AS_NONE.get, stripped, stripped)), set()
     distinct = set(texts)
+    if item.kind is Kind.TIMESTAMP and 6 * len(distinct) > len(texts):
+        found = _timestamps_by_parts(texts, memo.setdefault(_PARTS, {}))
+        if found is not None:
+            return found, set()
     missing = distinct.difference(memo)
     failed: set[str] = set()
     if missing:
@@ -248,6 +252,49 @@ def _column_values(item: DataItem, texts: Sequence[str], memo: dict[str, Any]
             else:
                 memo[text] = value
     return list(map(memo.get, texts, repeat(_UNREADABLE))), failed
+
+
+_DAY_PART = operator.itemgetter(slice(None, 10))
+_T_PART = operator.itemgetter(slice(10, 11))
+_CLOCK_PART = operator.itemgetter(slice(11, 19))
+_ZONE_PART = operator.itemgetter(slice(19, None))
+#: The key, in a timestamp column's memo, of the memo of its parts.
+_PARTS: Any = object()
+#: Stands for a blank timestamp while a column is parsed by parts.
+_BLANK_AS_EPOCH = {"": "2000-01-01T00:00:00Z"}
+
+
+def _zone(text: str) -> timezone:
+    """The time zone of a timestamp ending in ``text`` (raises when it is not one)."""
+    return cast(timezone, parse_timestamp("2000-01-01T00:00:00" + text).tzinfo)
+
+
+def _timestamps_by_parts(texts: Sequence[str], memo: dict[str, Any]) -> list[Any] | None:
+    """:func:`dids._values.parse_timestamp` of mostly distinct timestamps (blank as ``None``),
+    by parts: each text of 20 or 25 characters with ``T`` after its date is its date, clock
+    time and ``Z`` or offset, each parsed once per distinct text and remembered in ``memo``
+    (parts are 10, 8 and 1 or 6 characters long, so they are never taken for one another; the
+    memo is not the one of whole values, where a date could pass for a timestamp). ``None``
+    when a text has another shape, or a part does not parse."""
+    stripped = list(map(str.strip, texts))
+    lengths = set(map(len, stripped))
+    if not lengths <= {0, 20, 25} or not set(map(_T_PART, stripped)) <= {"T", ""}:
+        return None
+    whole = list(map(_BLANK_AS_EPOCH.get, stripped, stripped)) if 0 in lengths else stripped
+    parts = [list(map(part, whole)) for part in (_DAY_PART, _CLOCK_PART, _ZONE_PART)]
+    if len(memo) >= _MEMO_LIMIT:  # emptied before, never between, the parts
+        memo.clear()
+    for found, parse in zip(parts, (parse_date, parse_time, _zone), strict=True):
+        try:
+            memo.update({text: parse(text) for text in set(found).difference(memo)})
+        except ValidationError:
+            return None
+    values: list[Any] = list(map(datetime.combine, *(map(memo.__getitem__, found)
+                                                     for found in parts)))
+    if 0 in lengths:
+        for k in compress(range(len(values)), map(operator.not_, stripped)):
+            values[k] = None
+    return values
 
 
 class RecordBase:
