@@ -32,7 +32,7 @@ from dids.records import RecordV1, RecordV2, RowError
 from dids.reference import ReferenceData
 from dids.rules import RULES
 from dids.strategies import records, submission_date
-from dids.validate import Report, Validator, validate_rows
+from dids.validate import Report, Validator, validate_records, validate_rows
 
 slow = settings(suppress_health_check=list(HealthCheck), deadline=None)
 
@@ -148,6 +148,22 @@ def test_records_from_columns_are_the_records_from_rows(version: int, data: st.D
         found += record_class.from_columns([list(c) for c in zip(*block, strict=True)], memos)
         start, turn = start + len(block), turn + 1
     assert found == [_from_row_or_none(record_class, row) for row in rows]
+
+
+def test_records_are_validated_in_blocks_as_their_rows_are() -> None:
+    """``validate_records`` formats and screens blocks of records; its report is that of their
+    rows (three blocks, with records that break rules and duplicates across blocks)."""
+    found = [_from_row_or_none(RecordV2, r.fields)
+             for r in generate_rows(5000, seed=13, version=2, invalid_rate=0.05)]
+    typed = [record for record in found if record is not None]
+    typed[4500] = typed[10]
+    submitted = submission_date_for(2)
+    report = validate_records(typed, submitted=submitted, include_values=True)
+    assert _summary(report) == exact([r.to_row() for r in typed], 2, submitted=submitted)
+    assert report.counts["DIDS071"] == 2
+    v1_record = RecordV1.from_row(next(iter(generate_rows(1, seed=1, version=1))).fields)
+    with pytest.raises(ValueError, match="same layout"):
+        validate_records([*typed[:3000], v1_record], submitted=submitted)
 
 
 def test_mostly_distinct_timestamps_are_parsed_by_parts() -> None:

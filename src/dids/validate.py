@@ -35,7 +35,7 @@ import attrs
 from dids import _checks
 from dids._checks import CheckContext, Expression, FieldCheck, RowCheck
 from dids._columnar import Screen, screen_for
-from dids._record_base import RecordBase
+from dids._record_base import RecordBase, to_columns
 from dids.catalogue import Layout, layout
 from dids.exceptions import ValidationError
 from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
@@ -676,21 +676,26 @@ def validate_rows(
 
 
 def validate_records(records: Iterable[RecordBase], **options: Any) -> Report:
-    """Validate typed records (all of one layout), e.g. before writing a submission."""
+    """Validate typed records (all of one layout), e.g. before writing a submission.
+
+    Records are formatted and screened 2,048 at a time (:func:`dids._record_base.to_columns`,
+    :meth:`Validator.check_columns`); mixing layouts raises ``ValueError``.
+    """
     iterator = iter(records)
     first = next(iterator, None)
     if first is None:
         return validate_rows([], version=options.pop("version", 2), **options)
     version = first.LAYOUT.version
-
-    def rows() -> Iterator[list[str]]:
-        yield first.to_row()
-        for record in iterator:
-            if record.LAYOUT.version != version:
-                raise ValueError("All records of a submission must have the same layout.")
-            yield record.to_row()
-
-    return validate_rows(rows(), version=version, **options)
+    validator = Validator(version, **options)
+    memos: list[dict[Any, str]] = [{} for _ in first.LAYOUT.items]
+    number = 1
+    iterator = itertools.chain([first], iterator)
+    while block := list(itertools.islice(iterator, 2048)):
+        if any(record.LAYOUT.version != version for record in block):
+            raise ValueError("All records of a submission must have the same layout.")
+        validator.check_columns(to_columns(block, memos=memos), number)
+        number += len(block)
+    return validator.finish()
 
 
 def validate_record(record: RecordBase | Sequence[str], *, version: int | None = None,
