@@ -201,11 +201,13 @@ class Layout:
     items: tuple[DataItem, ...]
     source: str
     _by_name: dict[str, DataItem] = attrs.field(init=False, repr=False, eq=False)
+    _names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         by_name = {item.python_name: item for item in self.items}
         by_name.update({item.name: item for item in self.items})
         object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_names", tuple(item.python_name for item in self.items))
 
     def __getitem__(self, name: str) -> DataItem:
         """The item with this Python name or Data Dictionary name."""
@@ -223,7 +225,7 @@ class Layout:
     @property
     def names(self) -> tuple[str, ...]:
         """Python names in column order."""
-        return tuple(item.python_name for item in self.items)
+        return self._names
 
     @property
     def headers(self) -> tuple[str, ...]:

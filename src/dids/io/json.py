@@ -18,7 +18,7 @@ from typing import IO, Any
 import attrs
 import cattrs
 
-from dids.catalogue import Layout, layout
+from dids.catalogue import LAYOUTS, Layout, layout
 from dids.io._base import RawRow, ReadResult, read_typed, validate_reader
 from dids.metadata import SubmissionMetadata, parse_metadata
 from dids.records import RecordV1, RecordV2
@@ -243,8 +243,10 @@ def _row(lay: Layout, value: object, number: int) -> tuple[list[str] | None, lis
         return None, [issue_for("X-JSN-01", version, row=number)]
     issues = []
     row = [""] * len(lay)
+    positions = _POSITIONS[version]
     for key, text in value.items():
-        if key not in lay.names:
+        position = positions.get(key)
+        if position is None:
             issues.append(issue_for("X-JSN-01", version, row=number))
             continue
         if text is None:
@@ -252,5 +254,10 @@ def _row(lay: Layout, value: object, number: int) -> tuple[list[str] | None, lis
         if not isinstance(text, str):
             issues.append(issue_for("X-JSN-01", version, row=number, item=key))
             continue
-        row[lay.index(key)] = text
+        row[position] = text
     return row, issues
+
+
+#: Each layout's column of each Python name.
+_POSITIONS = {version: {name: k for k, name in enumerate(lay.names)}
+              for version, lay in LAYOUTS.items()}
