@@ -166,6 +166,26 @@ def test_records_are_validated_in_blocks_as_their_rows_are() -> None:
         validate_records([*typed[:3000], v1_record], submitted=submitted)
 
 
+def test_typed_reading_of_json_lines_gathers_the_readable_rows_in_blocks() -> None:
+    """Readers without blocks of columns (JSON Lines here) have their readable rows parsed in
+    blocks too; the other rows (not JSON, a value that is not text, an unknown key, a date in
+    another format) come in their place with their issues."""
+    rows = [list(r.fields) for r in generate_rows(2500, seed=14, version=2)]
+    names = layout(2).names
+    lines = [json.dumps(dict(zip(names, row, strict=True))) for row in rows]
+    lines[10] = "{not json"
+    lines[2100] = lines[2100].replace('"nhs_number": "', '"nhs_number": 1, "x": "', 1)
+    lines[2200] = lines[2200].replace('"request_date": "2026-', '"request_date": "26-', 1)
+    data = ("\n".join(lines) + "\n").encode()
+    results = list(read_typed(open_reader(io.BytesIO(data), format="jsonl", version=2)))
+    assert [result.row for result in results] == list(range(1, 2501))
+    unreadable = [result.row for result in results if result.record is None]
+    assert unreadable == [11, 2101, 2201]
+    assert all(results[n - 1].issues for n in unreadable)
+    assert [r.record for r in results if r.record is not None] == [
+        RecordV2.from_row(row) for k, row in enumerate(rows) if k + 1 not in unreadable]
+
+
 def test_mostly_distinct_timestamps_are_parsed_by_parts() -> None:
     """A block of mostly distinct timestamps is parsed by date, clock time and offset (blank
     ones as ``None``); a later block whose timestamps are all one date alone does not take that

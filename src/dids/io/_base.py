@@ -247,12 +247,35 @@ def feed_reader(validator: Validator, reader: SubmissionReader,
         validator.add_issue(issue)
 
 
+def _gathered(rows: Iterable[RawRow], width: int, size: int = 2048
+              ) -> Iterator[RawRow | ColumnBlock]:
+    """``rows`` in order, the readable ones (``width`` fields, no issue) gathered into blocks
+    of up to ``size``."""
+    def block(kept: list[RawRow]) -> ColumnBlock:
+        fields = (cast(list[str], row.fields) for row in kept)
+        return ColumnBlock([row.row for row in kept],
+                           [list(column) for column in zip(*fields, strict=True)])
+
+    kept: list[RawRow] = []
+    for raw in rows:
+        readable = raw.fields is not None and not raw.issues and len(raw.fields) == width
+        if readable:
+            kept.append(raw)
+        if kept and (not readable or len(kept) == size):
+            yield block(kept)
+            kept = []
+        if not readable:
+            yield raw
+    if kept:
+        yield block(kept)
+
+
 def read_typed(reader: SubmissionReader) -> Iterator[ReadResult]:
     """Typed records from ``reader``; a row that cannot be one comes with its issues.
 
-    Only structure and format faults stop a row (rules about values are for validation). The
-    blocks of columns of a CSV reader are parsed a column at a time
-    (:meth:`dids.records.RecordV2.from_columns`).
+    Only structure and format faults stop a row (rules about values are for validation). Rows
+    are parsed a block of columns at a time (:meth:`dids.records.RecordV2.from_columns`): a
+    CSV reader's blocks, and the readable rows of other readers gathered in order.
     """
     record_class: type[RecordV1 | RecordV2] = RecordV1 if reader.version == 1 else RecordV2
     memos: list[dict[str, Any]] = [{} for _ in record_class.LAYOUT.items]
@@ -264,7 +287,8 @@ def read_typed(reader: SubmissionReader) -> Iterator[ReadResult]:
         return ReadResult(row, None, tuple(checker[0].check_row(fields, row, reader.columns)))
 
     blocks = getattr(reader, "blocks", None)
-    for item in reader if blocks is None else blocks(in_order=True):
+    width = len(record_class.LAYOUT)
+    for item in _gathered(reader, width) if blocks is None else blocks(in_order=True):
         if isinstance(item, ColumnBlock):
             found = record_class.from_columns(item.columns, memos)
             results = list(map(ReadResult, item.numbers, found))
