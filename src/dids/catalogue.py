@@ -155,6 +155,10 @@ class DataItem:
     v1_predecessor: str | None
     kind: Kind
     parser: Callable[[str], Any] = attrs.field(repr=False, eq=False)
+    _formatter: Callable[[Any], str] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_formatter", _FORMATTERS[self.kind])
 
     @property
     def code_list(self) -> CodeList | None:
@@ -190,7 +194,7 @@ class DataItem:
 
     def unparse(self, value: Any) -> str:
         """Canonical text of a typed value; ``None`` is blank."""
-        return "" if value is None else _FORMATTERS[self.kind](value)
+        return "" if value is None else self._formatter(value)
 
 
 @attrs.frozen
