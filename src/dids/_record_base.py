@@ -230,8 +230,8 @@ def _column_values(item: DataItem, texts: Sequence[str], memo: dict[str, Any]
     of ten digits are their own compact form; other values are parsed once per distinct text
     and remembered in ``memo`` (the column's, across blocks; emptied when full; texts that do
     not parse are never remembered, so they are found in every block)."""
-    if item.kind is Kind.TEXT or (item.kind is Kind.NHS_NUMBER and "".join(texts).isdigit()
-                                  and "".join(texts).isascii()):
+    digits = "".join(texts) if item.kind is Kind.NHS_NUMBER else ""
+    if item.kind is Kind.TEXT or (digits.isdigit() and digits.isascii()):
         stripped = list(map(str.strip, texts))
         return list(map(_BLANK_AS_NONE.get, stripped, stripped)), set()
     distinct = set(texts)
@@ -260,8 +260,8 @@ _CLOCK_PART = operator.itemgetter(slice(11, 19))
 _ZONE_PART = operator.itemgetter(slice(19, None))
 #: The key, in a timestamp column's memo, of the memo of its parts.
 _PARTS: Any = object()
-#: Stands for a blank timestamp while a column is parsed by parts.
-_BLANK_AS_EPOCH = {"": "2000-01-01T00:00:00Z"}
+#: A timestamp standing in for a blank one while a column is parsed by parts.
+_BLANK_AS_STAND_IN = {"": "2000-01-01T00:00:00Z"}
 
 
 def _zone(text: str) -> timezone:
@@ -280,7 +280,7 @@ def _timestamps_by_parts(texts: Sequence[str], memo: dict[str, Any]) -> list[Any
     lengths = set(map(len, stripped))
     if not lengths <= {0, 20, 25} or not set(map(_T_PART, stripped)) <= {"T", ""}:
         return None
-    whole = list(map(_BLANK_AS_EPOCH.get, stripped, stripped)) if 0 in lengths else stripped
+    whole = list(map(_BLANK_AS_STAND_IN.get, stripped, stripped)) if 0 in lengths else stripped
     parts = [list(map(part, whole)) for part in (_DAY_PART, _CLOCK_PART, _ZONE_PART)]
     if len(memo) >= _MEMO_LIMIT:  # emptied before, never between, the parts
         memo.clear()
