@@ -230,10 +230,9 @@ class CsvReader:
         rows that follow it in the file; every row keeps its number).
 
         A plain line is valid UTF-8 without quotes, NUL or a bare carriage return and has as
-        many fields as the header (or quotes every field, in a stretch where every line does,
-        and no field holds a quote, comma, CR or LF); it splits the same way as ``csv.reader``
-        would split it, so both kinds of row are read exactly as the row-by-row reader reads
-        them.
+        many fields as the header (in a stretch whose fields hold no quote, comma, CR or LF,
+        fields may also be quoted whole); it splits the same way as ``csv.reader`` would split
+        it, so both kinds of row are read exactly as the row-by-row reader reads them.
         """
         try:
             while True:
