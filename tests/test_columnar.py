@@ -301,6 +301,27 @@ def test_rows_whose_offsets_differ_are_suspects_only_when_out_of_order_as_instan
         ("X-TSP-02", 2), ("X-TSP-01", 4)}
 
 
+def test_offsets_of_timestamps_of_one_width_are_compared_as_bytes() -> None:
+    """When both timestamp columns have one width, the rows whose offsets differ are found
+    from the packed bytes of the offsets' positions: a sign (position 19) in one row, an hour
+    (position 21) in another; only the row out of order as instants is a suspect."""
+    rows = [list(r.fields) for r in generate_rows(40, seed=1, version=2)]
+    start, end = layout(2).index("procedure_start_timestamp"), layout(2).index(
+        "procedure_end_timestamp")
+    for k, row in enumerate(rows):
+        day = f"2026-10-{10 + k % 10}"
+        row[start], row[end] = day + "T10:00:00+01:00", day + "T10:30:00+01:00"
+    rows[7][start] = rows[7][start][:19] + "-01:00"  # 11:00Z, after the end's 09:30Z
+    rows[9][end] = rows[9][end][:19] + "+00:00"  # 10:30Z, after the start's 09:00Z
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    view = View(columns)
+    check = SCREENS["X-TSP-02"](RULES["X-TSP-02"], Validator(2).context)
+    assert check is not None
+    assert sorted(check(view)) == [7]
+    assert view.packed(start) is not None
+    assert view.packed(end) is not None
+
+
 def test_order_rules_follow_through_moments_only_when_they_are_never_blank() -> None:
     """DIDS034 (request before start) follows from DIDS027 and DIDS043 through the received
     moment; a blank received date passes both, so the request after the start is still found."""

@@ -808,10 +808,29 @@ def _offsets_differ(view: View, first: int, second: int) -> list[int]:
     instants do) and whose first instant is after the second, or one of which is not a
     timestamp. Offsets differ in a few rows of each block in the months when clocks change
     (a procedure before the change, its report after), so those rows are compared here."""
-    offset = operator.itemgetter(slice(19, None))
     a, b = view.columns[first], view.columns[second]
-    differ = compress(range(view.size), map(operator.ne, map(offset, a), map(offset, b)))
+    differ: Iterable[int]
+    packed = view.packed(first), view.packed(second)
+    if packed[0] is not None and packed[1] is not None and len(packed[0]) == len(packed[1]):
+        # Both of one width: the rows where a byte of the offsets differs, from the bytes of
+        # each position of every value (packed[j::stride]) compared as big integers.
+        stride = len(a[0]) + 1
+        unequal = 0
+        for j in range(19, stride - 1):
+            one, other = packed[0][j::stride], packed[1][j::stride]
+            if one != other:
+                unequal |= int.from_bytes(one, "big") ^ int.from_bytes(other, "big")
+        if not unequal:
+            return []
+        differ = (m.start() for m in _NONZERO.finditer(unequal.to_bytes(view.size, "big")))
+    else:
+        offset = operator.itemgetter(slice(19, None))
+        differ = compress(range(view.size), map(operator.ne, map(offset, a), map(offset, b)))
     return [k for k in differ if a[k] and b[k] and _after(a[k], b[k])]
+
+
+#: A byte that is not zero.
+_NONZERO = re.compile(b"[^\x00]")
 
 
 def _after(first: str, second: str) -> bool:
