@@ -826,6 +826,33 @@ def test_shape_classifiers_fail_line_by_line() -> None:
             View([[*values, bad]]), 0)
 
 
+_CODES = {"postcode": ["LS1 4AP", "W1A 0AX", "EC1A 1BB", "ZZ99 3VZ", "ls1 4ap", " LS1 4AP",
+                       "LS1 4AP ", "LS14AP", "LS1  4AP", "", "L\u0130 4AP"],
+          "referrer": ["C1234567", "G7654321", "D1234567", "N9999998", "c1234567",
+                       " C1234567", "C1234567 ", "C 1234567", "", "C12345678", "\u0130"]}
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(sorted(_CODES)).flatmap(lambda name: st.tuples(
+    st.just(name), st.lists(st.sampled_from(_CODES[name]), min_size=1, max_size=8))))
+def test_whole_column_proofs_agree_with_the_classifiers(case: tuple[str, list[str]]) -> None:
+    """A column of postcodes or referrer codes is proved clean whole exactly when every value
+    is one the classifier (and so the exact checks) calls clean."""
+    name, column = case
+    screen = screen_for(Validator(2))
+    assert screen is not None
+    classifier = screen._bulk[layout(2).index(name)]
+    assert classifier is not None
+    assert classifier.all_clean is not None
+    assert classifier.all_clean(View([column]), 0) == (
+        classifier.clean(column) == set(column))
+    validator = Validator(2)
+    index = layout(2).index(name)
+    codes = screen._local[index]
+    if classifier.all_clean(View([column]), 0):
+        assert not any(validator.fails_alone(index, value, codes) for value in column)
+
+
 def test_csv_with_quoted_and_invalid_lines_matches_row_by_row_checks() -> None:
     """Quoted lines are read one by one while the plain ones are screened in bulk; the report
     (with a per-rule listing limit) is still the row-by-row one."""
