@@ -853,6 +853,21 @@ def test_whole_column_proofs_agree_with_the_classifiers(case: tuple[str, list[st
         assert not any(validator.fails_alone(index, value, codes) for value in column)
 
 
+@settings(max_examples=200)
+@given(st.sets(st.sampled_from(["A81001", " A81001", "A81001 ", "a81001", "", " ", "V81999",
+                                "\u00a0X", "Z", "A81001\t"])))
+def test_items_no_rule_reads_alone_fail_only_when_padded(values: set[str]) -> None:
+    """Without reference data no rule reads a GP practice code alone: its values are judged
+    clean unless padded, as the exact judgement says, without running it."""
+    validator = Validator(2)
+    screen = screen_for(validator)
+    assert screen is not None
+    index = layout(2).index("gp_practice")
+    assert screen._local[index] == frozenset()
+    assert screen._classify(index, values) == {
+        value for value in values if not validator.fails_alone(index, value, frozenset())}
+
+
 def test_csv_with_quoted_and_invalid_lines_matches_row_by_row_checks() -> None:
     """Quoted lines are read one by one while the plain ones are screened in bulk; the report
     (with a per-rule listing limit) is still the row-by-row one."""

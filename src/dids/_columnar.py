@@ -991,7 +991,11 @@ class Screen:
         return lambda text: validator.fails_alone(index, text, codes)
 
     def _classify(self, index: int, values: set[str]) -> set[str]:
-        """The clean values among ``values`` (distinct values of column ``index``)."""
+        """The clean values among ``values`` (distinct values of column ``index``). When no
+        rule reads the item alone (a GP practice or a procedure code without reference data),
+        only a value with surrounding whitespace fails (:meth:`Validator.fails_alone`)."""
+        if not self._local[index]:
+            return {value for value in values if value == value.strip()}
         clean: set[str] = set()
         unsure = values
         found = self._bulk[index]
