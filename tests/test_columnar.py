@@ -204,6 +204,9 @@ def test_mostly_distinct_timestamps_are_parsed_by_parts() -> None:
         row[at] = day
     assert RecordV2.from_columns([list(c) for c in zip(*rows[12:], strict=True)],
                                  memos) == [None] * 12
+    with pytest.raises(ValueError, match="equal lengths"):
+        RecordV2.from_columns([[*column, ""] if k == 5 else list(column)
+                               for k, column in enumerate(zip(*rows, strict=True))])
 
 
 def test_typed_reading_parses_blocks_and_reports_rows_that_are_not_records() -> None:

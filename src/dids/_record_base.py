@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from typing import Any, ClassVar, TypeVar, cast
 
 from dids._values import format_timestamp, parse_date, parse_time, parse_timestamp
@@ -188,6 +188,22 @@ def _quoted(texts: Iterable[str]) -> bool:
     return any(map(joined.__contains__, _QUOTED))
 
 
+#: Records (or rows) formatted, parsed and screened at a time.
+BLOCK_SIZE = 2048
+
+
+def layout_blocks(records: Iterable[_R]) -> Iterator[list[_R]]:
+    """``records`` in lists of up to :data:`BLOCK_SIZE`; raises ``ValueError`` at the first
+    block holding a record of another layout than the first record's."""
+    iterator = iter(records)
+    version = None
+    while block := list(islice(iterator, BLOCK_SIZE)):
+        version = version or block[0].LAYOUT.version
+        if any(record.LAYOUT.version != version for record in block):
+            raise ValueError("All records of a submission must have the same layout.")
+        yield block
+
+
 def to_columns(records: Sequence[RecordBase], *, refuse: tuple[str, ...] = (),
                memos: Sequence[dict[Any, str]] | None = None,
                quoted: set[str] | None = None) -> list[list[str]]:
@@ -326,10 +342,11 @@ class RecordBase:
         """:meth:`from_row` of each row of a block given as columns (catalogue order, equal
         lengths), ``None`` for a row it would raise :class:`RowError` for. Each column is
         parsed at once, each distinct date, time, timestamp and code once; ``memos`` (one dict
-        per item, kept between calls) remember parsed values across blocks."""
+        per item, kept between calls) remember parsed values across blocks. Raises
+        ``ValueError`` unless there is one column per item, all of one length."""
         items = cls.LAYOUT.items
-        if len(columns) != len(items):
-            raise ValueError(f"Expected {len(items)} columns, got {len(columns)}.")
+        if len(columns) != len(items) or len(set(map(len, columns))) > 1:
+            raise ValueError(f"Expected {len(items)} columns of equal lengths.")
         if memos is None:
             memos = [{} for _ in items]
         parsed = [_column_values(item, texts, memo)

@@ -35,7 +35,7 @@ import attrs
 from dids import _checks
 from dids._checks import CheckContext, Expression, FieldCheck, RowCheck
 from dids._columnar import Screen, screen_for
-from dids._record_base import RecordBase, to_columns
+from dids._record_base import BLOCK_SIZE, RecordBase, layout_blocks, to_columns
 from dids.catalogue import Layout, layout
 from dids.exceptions import ValidationError
 from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
@@ -616,7 +616,7 @@ class RowBatch:
     """
 
     def __init__(self, validator: Validator, positions: Sequence[int | None] | None = None,
-                 size: int = 2048) -> None:
+                 size: int = BLOCK_SIZE) -> None:
         self._validator = validator
         self._positions = positions
         self._size = size
@@ -681,20 +681,17 @@ def validate_records(records: Iterable[RecordBase], **options: Any) -> Report:
     Records are formatted and screened 2,048 at a time (:func:`dids._record_base.to_columns`,
     :meth:`Validator.check_columns`); mixing layouts raises ``ValueError``.
     """
-    iterator = iter(records)
-    first = next(iterator, None)
-    if first is None:
-        return validate_rows([], version=options.pop("version", 2), **options)
-    version = first.LAYOUT.version
-    validator = Validator(version, **options)
-    memos: list[dict[Any, str]] = [{} for _ in first.LAYOUT.items]
+    validator: Validator | None = None
+    memos: list[dict[Any, str]] = []
     number = 1
-    iterator = itertools.chain([first], iterator)
-    while block := list(itertools.islice(iterator, 2048)):
-        if any(record.LAYOUT.version != version for record in block):
-            raise ValueError("All records of a submission must have the same layout.")
+    for block in layout_blocks(records):
+        if validator is None:
+            validator = Validator(block[0].LAYOUT.version, **options)
+            memos = [{} for _ in block[0].LAYOUT.items]
         validator.check_columns(to_columns(block, memos=memos), number)
         number += len(block)
+    if validator is None:
+        return validate_rows([], version=options.pop("version", 2), **options)
     return validator.finish()
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from itertools import compress, islice, repeat
+from itertools import compress, repeat
 from typing import Any, Literal, Protocol, cast
 
 import attrs
 
-from dids._record_base import RefusedStart, to_columns
+from dids._record_base import BLOCK_SIZE, RefusedStart, layout_blocks, to_columns
 from dids.exceptions import ValidationError
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2, RowError
@@ -72,10 +72,6 @@ def checked(
         yield from block
 
 
-#: Records a writer checks and writes at a time.
-_WRITE_BLOCK = 2048
-
-
 def checked_blocks(
     records: Iterable[RecordV1 | RecordV2],
     *,
@@ -89,20 +85,15 @@ def checked_blocks(
     column by column (:meth:`dids.validate.Validator.check_columns`). With ``refuse_formulas``,
     a block with a value a spreadsheet would run as a formula raises :class:`UnsafeValue`
     before any check."""
-    iterator = iter(records)
     validator: Validator | None = None
-    version = 0
     keys: set[int] = set()
     number = 0
     memos: list[dict[Any, str]] = []  # formatted values of each column (to_columns)
-    while block := list(islice(iterator, _WRITE_BLOCK)):
+    for block in layout_blocks(records):
         if validator is None:
-            version = block[0].LAYOUT.version
             memos = [{} for _ in block[0].LAYOUT.items]
             skip = SUBMISSION_RULES if submitted is None else frozenset()
-            validator = Validator(version, submitted=submitted, skip_rules=skip)
-        if any(record.LAYOUT.version != version for record in block):
-            raise ValueError("All records of a submission must have the same layout.")
+            validator = Validator(block[0].LAYOUT.version, submitted=submitted, skip_rules=skip)
         quoted: set[str] = set()
         try:
             columns = to_columns(block, refuse=FORMULA_START if refuse_formulas else (),
@@ -247,7 +238,7 @@ def feed_reader(validator: Validator, reader: SubmissionReader,
         validator.add_issue(issue)
 
 
-def _gathered(rows: Iterable[RawRow], width: int, size: int = 2048
+def _gathered(rows: Iterable[RawRow], width: int, size: int = BLOCK_SIZE
               ) -> Iterator[RawRow | ColumnBlock]:
     """``rows`` in order, the readable ones (``width`` fields, no issue) gathered into blocks
     of up to ``size``."""
