@@ -832,15 +832,18 @@ def test_shape_classifiers_fail_line_by_line() -> None:
 _CODES = {"postcode": ["LS1 4AP", "W1A 0AX", "EC1A 1BB", "ZZ99 3VZ", "ls1 4ap", " LS1 4AP",
                        "LS1 4AP ", "LS14AP", "LS1  4AP", "", "L\u0130 4AP"],
           "referrer": ["C1234567", "G7654321", "D1234567", "N9999998", "c1234567",
-                       " C1234567", "C1234567 ", "C 1234567", "", "C12345678", "\u0130"]}
+                       " C1234567", "C1234567 ", "C 1234567", "", "C12345678", "\u0130"],
+          "request_time": ["00:00:00", "23:59:59", "09:05:00", "19:45:30", "24:00:00",
+                           "23:60:00", "09:05:60", " 09:05:00", "9:05:00", "09:05:00Z", "",
+                           "\u0660\u0669:05:00"]}
 
 
 @settings(max_examples=300)
 @given(st.sampled_from(sorted(_CODES)).flatmap(lambda name: st.tuples(
     st.just(name), st.lists(st.sampled_from(_CODES[name]), min_size=1, max_size=8))))
 def test_whole_column_proofs_agree_with_the_classifiers(case: tuple[str, list[str]]) -> None:
-    """A column of postcodes or referrer codes is proved clean whole exactly when every value
-    is one the classifier (and so the exact checks) calls clean."""
+    """A column of postcodes, referrer codes or clock times is proved clean whole exactly when
+    every value is one the classifier (and so the exact checks) calls clean."""
     name, column = case
     screen = screen_for(Validator(2))
     assert screen is not None

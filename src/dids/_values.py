@@ -12,12 +12,16 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from dids.exceptions import InvalidFormat
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z")
+#: The shape of a date (``an10 CCYY-MM-DD``): ``date.fromisoformat`` then rejects unreal days.
+DATE_SHAPE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_DATE = re.compile(DATE_SHAPE + r"\Z")
+#: The shape of a v2 clock time (DIAGNOSTIC TEST REQUEST TIME and RECEIVED TIME; X-TIM-01).
+TIME_SHAPE = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+_TIME = re.compile(TIME_SHAPE + r"\Z")
 #: The shape of a v2 timestamp (CODED PROCEDURE START/END TIMESTAMP, SERVICE REPORT ISSUE
 #: TIMESTAMP; rule X-TSP-01): local date, ``T``, clock time, then ``Z`` or an offset.
 TIMESTAMP_SHAPE = (
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2})T((?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])"
+    f"({DATE_SHAPE})T({TIME_SHAPE})"
     r"(Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 )
 _TIMESTAMP = re.compile(TIMESTAMP_SHAPE + r"\Z")
