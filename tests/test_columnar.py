@@ -859,6 +859,59 @@ def test_whole_column_proofs_agree_with_the_classifiers(case: tuple[str, list[st
         assert not any(validator.fails_alone(index, value, codes) for value in column)
 
 
+#: Dates on and around the bounds of the date items' rules: the floors (DIDS009 1900-01-02,
+#: DIDS031 and DIDS041 1970-01-01) and the submission dates drawn below.
+_EDGE_DATES = ["1899-12-31", "1900-01-01", "1900-01-02", "1900-01-03", "1969-12-31",
+               "1970-01-01", "1970-01-02", "2025-10-30", "2025-10-31", "2026-02-28",
+               "2026-03-01", "2026-04-14", "2026-04-15", "2026-04-16"]
+_NOT_DATES = ["2026-02-29", "2026-13-01", "2026-04-31", "0000-01-01", "2026-4-01",
+              " 2026-04-01", "2026-04-01 ", "2026-04-01T00:00:00", "", "\u0662026-04-01"]
+_DATE_TEXTS = st.one_of(
+    st.sampled_from(_EDGE_DATES + _NOT_DATES),
+    st.dates(date(1899, 12, 1), date(2027, 1, 31)).map(date.isoformat))
+
+
+@settings(max_examples=300)
+@given(version=st.sampled_from([1, 2]),
+       submitted=st.sampled_from([date(2026, 2, 10), date(2026, 4, 15), date(2026, 12, 31)]),
+       values=st.sets(_DATE_TEXTS, min_size=1, max_size=40))
+def test_date_classifier_agrees_with_exact_verdicts(version: int, submitted: date,
+                                                    values: set[str]) -> None:
+    """The clean dates of a block (the few exact verdicts at the edges of their one run, and
+    exact verdicts for the others) are the ones the exact judgement calls clean, for every
+    date item that has the classifier."""
+    validator = Validator(version, submitted=submitted)
+    screen = screen_for(validator)
+    assert screen is not None
+    dated = [k for k, item in enumerate(layout(version)) if item.kind is Kind.DATE]
+    assert [k for k in dated if screen._bulk[k] is None] == (
+        [layout(1).index("test_date")] if version == 1 else [])
+    for index in dated:
+        codes = screen._local[index]
+        expected = {value for value in values
+                    if not validator.fails_alone(index, value, codes)}
+        classifier = screen._bulk[index]
+        if classifier is not None:
+            assert classifier.clean(sorted(filter(None, values))) <= expected
+        assert screen._classify(index, values) == expected
+
+
+def test_v1_test_dates_are_not_one_run_of_clean_dates() -> None:
+    """Why the v1 test date is judged value by value: DIDS049 warns from 4 months before the
+    submission month's end by Spark's months_between, which is 4.0 for 2025-10-28 and
+    2025-10-31 (both month ends count whole months) but 3.97 and 3.94 for the days between."""
+    validator = Validator(1, submitted=date(2026, 2, 10))
+    index = layout(1).index("test_date")
+    row = [""] * len(layout(1))
+    warned = {}
+    for day in ["2025-10-27", "2025-10-28", "2025-10-29", "2025-10-30", "2025-10-31",
+                "2025-11-01"]:
+        row[index] = day
+        warned[day] = "DIDS049" in {issue.code for issue in validator.check_row(row)}
+    assert warned == {"2025-10-27": True, "2025-10-28": True, "2025-10-29": False,
+                      "2025-10-30": False, "2025-10-31": True, "2025-11-01": False}
+
+
 @settings(max_examples=200)
 @given(st.sets(st.sampled_from(["A81001", " A81001", "A81001 ", "a81001", "", " ", "V81999",
                                 "\u00a0X", "Z", "A81001\t"])))
