@@ -332,14 +332,36 @@ class Bulk:
 
     ``clean(values)`` returns the values it proves pass every rule in ``covers``; the others
     are judged exactly, one by one. ``all_clean(view, index)``, when given, proves a whole
-    column of an item whose values are mostly distinct clean (no blank included) without
-    collecting its distinct values.
+    column of an item whose values are mostly distinct clean without collecting its distinct
+    values (it passes a blank only when the item has no rule, not even presence).
     """
 
     covers: frozenset[str]
     clean: Callable[[list[str]], set[str]]
     all_clean: Callable[[View, int], bool] | None = None
 
+
+#: ASCII whitespace but the newline that joins values: what ``str.strip`` removes.
+_ASCII_SPACE = bytes(byte for byte in range(128) if chr(byte).isspace() and byte != 10)
+_AS_SPACE = bytes.maketrans(_ASCII_SPACE, b" " * len(_ASCII_SPACE))
+
+
+def _none_padded(view: View, index: int) -> bool:
+    """Whether no value of column ``index`` has surrounding whitespace: joined by newlines
+    (ASCII, and a newline only between values), with each whitespace character made a space,
+    no space is next to a newline or at either end."""
+    text = "\n".join(view.columns[index])
+    if not text.isascii() or text.count("\n") != view.size - 1:
+        return False
+    data = text.encode("ascii").translate(_AS_SPACE)
+    return not (data[:1] == b" " or data[-1:] == b" " or b" \n" in data or b"\n " in data)
+
+
+#: The classifier of an item no rule reads alone (a GP practice code, a procedure code
+#: without reference data): only a value with surrounding whitespace fails, as
+#: :meth:`Validator.fails_alone` finds, so a blank passes.
+_UNREAD = Bulk(frozenset(), lambda values: {value for value in values if value == value.strip()},
+               _none_padded)
 
 #: ``factory(ctx, fails)``: ``fails(text)`` is the exact verdict of the item's rules on one
 #: value, for classifiers that reduce a value to a few representatives.
@@ -1003,7 +1025,7 @@ class Screen:
         self._bulk: list[Bulk | None] = []
         for index, item in enumerate(validator.layout):
             factory = BULK.get(item.python_name) or BULK.get(item.kind)
-            found = factory(ctx, self._judge(index)) if factory else None
+            found = factory(ctx, self._judge(index)) if factory and local[index] else _UNREAD
             if found is not None and not local[index] <= found.covers | presence:
                 found = None
             self._bulk.append(found)
@@ -1045,11 +1067,7 @@ class Screen:
         return lambda text: validator.fails_alone(index, text, codes)
 
     def _classify(self, index: int, values: set[str]) -> set[str]:
-        """The clean values among ``values`` (distinct values of column ``index``). When no
-        rule reads the item alone (a GP practice or a procedure code without reference data),
-        only a value with surrounding whitespace fails (:meth:`Validator.fails_alone`)."""
-        if not self._local[index]:
-            return {value for value in values if value == value.strip()}
+        """The clean values among ``values`` (distinct values of column ``index``)."""
         clean: set[str] = set()
         unsure = values
         found = self._bulk[index]
