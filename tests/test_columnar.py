@@ -1025,6 +1025,31 @@ def test_a_column_of_one_value_in_a_block_is_still_checked_in_the_next() -> None
     assert (view.unique(0, constant=True), view.unique(1, constant=True)) == ({"a", "b"}, {"a"})
 
 
+def test_varied_clock_times_are_proved_clean_without_remembering_them() -> None:
+    """Request and received times of every block (tens of thousands of values in real files)
+    are proved clean whole by their template, so none is remembered; a bad or blank time in a
+    later block is still found, as the exact checks find it."""
+    rows = [list(r.fields) for r in generate_rows(80, seed=5, version=2)]
+    at = layout(2).index
+    for number, row in enumerate(rows):
+        row[at("request_time")] = f"0{number % 6}:{number % 60:02d}:{number * 7 % 60:02d}"
+        row[at("request_received_time")] = f"06:{number % 30:02d}:00"
+    screen = screen_for(Validator(2, submitted=submission_date_for(2)))
+    assert screen is not None
+    for start in range(0, 80, 20):
+        block: list[Sequence[str]] = [list(column) for column in zip(*rows[start:start + 20],
+                                                                      strict=True)]
+        assert screen.suspects(block) == []
+    assert screen._verdicts[at("request_time")]._good == set()
+    assert screen._verdicts[at("request_received_time")]._good == set()
+    rows[45][at("request_time")] = "24:00:00"
+    rows[70][at("request_received_time")] = ""
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (20,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert (46, "X-TIM-01") in {(issue["row"], issue["code"]) for issue in found["issues"]}
+
+
 @pytest.mark.parametrize("version", [1, 2])
 def test_an_empty_block_has_no_issue(version: int) -> None:
     validator = Validator(version)

@@ -333,12 +333,16 @@ class Bulk:
     ``clean(values)`` returns the values it proves pass every rule in ``covers``; the others
     are judged exactly, one by one. ``all_clean(view, index)``, when given, proves a whole
     column of an item whose values are mostly distinct clean without collecting its distinct
-    values (it passes a blank only when the item has no rule, not even presence).
+    values (it passes a blank only when the item has no rule, not even presence). When it is
+    ``cheap`` (a few bytes operations), it costs less than collecting the distinct values and
+    looking them up in the remembered verdicts, so it is tried first on every block whose
+    column did not hold one value in the last.
     """
 
     covers: frozenset[str]
     clean: Callable[[list[str]], set[str]]
     all_clean: Callable[[View, int], bool] | None = None
+    cheap: bool = False
 
 
 #: ASCII whitespace but the newline that joins values: what ``str.strip`` removes.
@@ -609,15 +613,12 @@ def _dates(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
 @bulk(Kind.TIME)
 def _times(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     """Clock times of the ``HH:MM:SS`` shape pass X-TIM-01, the only rule that reads a time
-    alone; real request times are mostly distinct, so a column of them is proved clean whole
-    by one bytes pass (:class:`_Template`), or one pass of the shape."""
-    shape = _Shape(TIME_SHAPE)
+    alone. Real request times take tens of thousands of values, more than the verdicts
+    remember, so a column of them is proved clean whole by a few bytes operations
+    (:class:`_Template`, which accepts the ASCII texts the shape does)."""
     template = _Template("HH:59:59")
-
-    def all_clean(view: View, index: int) -> bool:
-        return view.matches(index, template) or shape.all_match(view.columns[index])
-
-    return Bulk(frozenset({"X-TIM-01"}), shape.matching, all_clean)
+    return Bulk(frozenset({"X-TIM-01"}), _Shape(TIME_SHAPE).matching,
+                lambda view, index: view.matches(index, template), cheap=True)
 
 
 @bulk(Kind.TIMESTAMP)
@@ -1036,8 +1037,9 @@ class Screen:
         are what validation compares (a padded export is not checked row by row).
 
         A column with an ``all_clean`` classifier is proved clean by it when most of its values
-        were new to the remembered verdicts in the last block that collected them; every
-        :data:`_PROBE_EVERY` blocks, its values are collected again to see if that still holds.
+        were new to the remembered verdicts in the last block that collected them (every
+        :data:`_PROBE_EVERY` blocks, its values are collected again to see if that still
+        holds), or when the proof is cheap (:class:`Bulk`).
         """
         view = View(columns)
         found: set[int] = set()
@@ -1046,7 +1048,9 @@ class Screen:
         constant = self._constant
         for index, classifier in enumerate(self._bulk):
             verdicts = self._verdicts[index]
-            if (classifier and classifier.all_clean and verdicts.mostly_new and not probe
+            if (classifier and classifier.all_clean
+                    and ((classifier.cheap and not constant[index])
+                         or (verdicts.mostly_new and not probe))
                     and classifier.all_clean(view, index)):
                 continue
             distinct = view.unique(index, constant=constant[index])
