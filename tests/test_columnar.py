@@ -983,6 +983,28 @@ def test_columns_proved_clean_whole_still_show_a_bad_value_in_a_later_block() ->
         (issue["row"], issue["code"]) for issue in found["issues"]}
 
 
+def test_columns_of_new_values_are_proved_clean_without_judging_each_value() -> None:
+    """Accession numbers are new in every block: in the first block and in each probe block
+    (when their values are collected again) the whole-column proof spares judging them one
+    by one; a bad one in a probe block is judged and found."""
+    rows = [list(r.fields) for r in generate_rows(400, seed=9, version=2)]
+    at = layout(2).index("accession_number")
+    screen = screen_for(Validator(2, submitted=submission_date_for(2)))
+    assert screen is not None
+    verdicts = screen._verdicts[at]
+    judged: list[set[str]] = []
+    judge = verdicts._clean
+    verdicts._clean = lambda values: judged.append(set(values)) or judge(values)  # type: ignore
+    rows[16 * 20 + 3][at] = "A" * 21  # in the 17th block of 20 rows: a probe
+    found: list[int] = []
+    for start in range(0, 400, 20):
+        block: list[Sequence[str]] = [list(column) for column in zip(*rows[start:start + 20],
+                                                                      strict=True)]
+        found += [start + row for row in screen.suspects(block)]
+    assert found == [16 * 20 + 3]
+    assert judged == [{row[at] for row in rows[320:340]}]
+
+
 def test_padded_columns_are_screened_stripped() -> None:
     """Validation compares values stripped, so a column with padded values (a fixed-width
     export) is stripped for the screen instead of sending every row to the exact path; keys

@@ -90,27 +90,35 @@ class _Verdicts:
         #: Whether most values were new in the last call of :meth:`failing`.
         self.mostly_new = False
 
-    def failing(self, distinct: set[str]) -> set[str] | frozenset[str]:
-        """The values of ``distinct`` (distinct values of a block) that fail."""
+    def failing(self, distinct: set[str],
+                proof: Callable[[], bool] | None = None) -> set[str] | frozenset[str]:
+        """The values of ``distinct`` (distinct values of a block) that fail. When most are new
+        and ``proof()`` shows the block's whole column clean, they are remembered clean without
+        judging them."""
         good, bad = self._good, self._bad
         if distinct <= good:
             self.mostly_new = False
             return _NONE
         new = distinct - good
         self.mostly_new = 2 * len(new) > len(distinct)
+        if self.mostly_new and proof is not None and proof():
+            self._remember(good, new)
+            return _NONE
         known_bad = new & bad
         new -= known_bad
         if new:
             clean = self._clean(new)
-            if len(good) + len(clean) > self._limit:
-                good.clear()
-            good |= clean
+            self._remember(good, clean)
             new -= clean
-            if len(bad) + len(new) > self._limit:
-                bad.clear()
-            bad |= new
+            self._remember(bad, new)
             known_bad |= new
         return known_bad
+
+    def _remember(self, verdicts: set[str], values: set[str]) -> None:
+        """Add ``values`` to ``verdicts``, emptied first when that would pass the limit."""
+        if len(verdicts) + len(values) > self._limit:
+            verdicts.clear()
+        verdicts |= values
 
 
 class View:
@@ -1037,9 +1045,10 @@ class Screen:
         are what validation compares (a padded export is not checked row by row).
 
         A column with an ``all_clean`` classifier is proved clean by it when most of its values
-        were new to the remembered verdicts in the last block that collected them (every
-        :data:`_PROBE_EVERY` blocks, its values are collected again to see if that still
-        holds), or when the proof is cheap (:class:`Bulk`).
+        were new to the remembered verdicts in the last block that collected them, or when the
+        proof is cheap (:class:`Bulk`). Every :data:`_PROBE_EVERY` blocks its values are
+        collected again to see if most are still new; when they are, the proof still spares
+        judging them.
         """
         view = View(columns)
         found: set[int] = set()
@@ -1048,14 +1057,17 @@ class Screen:
         constant = self._constant
         for index, classifier in enumerate(self._bulk):
             verdicts = self._verdicts[index]
-            if (classifier and classifier.all_clean
-                    and ((classifier.cheap and not constant[index])
-                         or (verdicts.mostly_new and not probe))
-                    and classifier.all_clean(view, index)):
-                continue
+            proof = None  # a whole-column proof not tried yet
+            if classifier and classifier.all_clean:
+                if (classifier.cheap and not constant[index]) or (
+                        verdicts.mostly_new and not probe):
+                    if classifier.all_clean(view, index):
+                        continue
+                else:
+                    proof = partial(classifier.all_clean, view, index)
             distinct = view.unique(index, constant=constant[index])
             constant[index] = len(distinct) == 1
-            bad = verdicts.failing(distinct)
+            bad = verdicts.failing(distinct, proof)
             if bad and any(value != value.strip() for value in bad):
                 view.strip(index)
                 bad = verdicts.failing(view.unique(index))
