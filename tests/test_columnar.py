@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 
 from dids import _mutations, _oracle
 from dids import _record_base as record_base
-from dids._columnar import SCREENS, View, _Template, nhs_check_sums, screen_for
+from dids._columnar import SCREENS, View, _Shape, _Template, nhs_check_sums, screen_for
 from dids._record_base import RefusedStart, _refuse, to_columns
 from dids.catalogue import Kind, layout
 from dids.codes import _base as codes_base
 from dids.generate import generate_rows, metadata_for, submission_date_for
-from dids.identifiers import nhs_number
+from dids.identifiers import nhs_number, postcode, referrer
 from dids.io import csv as csv_io
 from dids.io import open_reader, read_typed, validate_reader
 from dids.io._base import FORMULA_START, ColumnBlock, InvalidRecord, RawRow
@@ -827,6 +827,26 @@ def test_shape_classifiers_fail_line_by_line() -> None:
         assert classifier.clean([*values, bad]) == set(values)
         assert classifier.all_clean is None or not classifier.all_clean(
             View([[*values, bad]]), 0)
+
+
+_SHAPES = {"postcode": (postcode.SHAPE, 0, "LS14AP Z9\n\u0130"),
+           "referrer": (referrer.format_pattern().pattern, referrer.format_pattern().flags,
+                        "CDGN1289 \n\u0130")}
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(sorted(_SHAPES)).flatmap(lambda name: st.tuples(
+    st.just(name), st.lists(st.text(_SHAPES[name][2], max_size=9) | st.sampled_from(
+        ["LS1 4AP", "EC1A 1BB", "C1234567", "G7654321"]), max_size=12))))
+def test_a_shape_matches_a_column_whole_when_it_matches_each_value(
+        case: tuple[str, list[str]]) -> None:
+    """The one match of a shape over a column joined by newlines says what matching each
+    value on its own says, values holding a newline included."""
+    name, column = case
+    pattern, flags, _ = _SHAPES[name]
+    one = re.compile(pattern, flags)
+    assert _Shape(pattern, flags).all_match(column) == all(
+        one.fullmatch(value) for value in column)
 
 
 _CODES = {"postcode": ["LS1 4AP", "W1A 0AX", "EC1A 1BB", "ZZ99 3VZ", "ls1 4ap", " LS1 4AP",

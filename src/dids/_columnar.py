@@ -443,14 +443,16 @@ def _nhs_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk | None
 
 
 class _Shape:
-    """Values that match a regular expression whole, found by one pass over all of them joined
-    by newlines. Each line is matched on its own (``^...$``), never as part of one pattern over
-    the whole text, whose failure could backtrack through every line."""
+    """Values that match a regular expression (which never matches a newline) whole, found by
+    one pass over all of them joined by newlines: each line matched on its own (``^...$``)
+    to find the matching ones, or the lines matched at once to prove them all. That pattern's
+    repetition is possessive: failing, it does not backtrack through every line."""
 
     def __init__(self, shape: str, flags: int = 0) -> None:
         plain = re.sub(r"\((?!\?)", "(?:", shape)
         self._one = re.compile(f"(?:{plain})", flags)
         self._lines = re.compile(f"^(?:{plain})$", flags | re.MULTILINE)
+        self._all = re.compile(f"(?:(?:{plain})\n)*+(?:{plain})", flags)
 
     def _found(self, values: Sequence[str]) -> list[str] | None:
         """The matching values in order, or ``None`` when a value holds a newline."""
@@ -468,10 +470,10 @@ class _Shape:
 
     def all_match(self, values: Sequence[str]) -> bool:
         """Whether every value matches."""
-        found = self._found(values)
-        if found is None:
+        joined = "\n".join(values)
+        if joined.count("\n") != len(values) - 1:
             return all(map(self._one.fullmatch, values))
-        return len(found) == len(values)
+        return self._all.fullmatch(joined) is not None
 
 
 #: ``bytes.translate`` tables of :class:`_Template`: digits to ``0``; and flags (``1``) of an
