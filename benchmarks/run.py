@@ -21,8 +21,11 @@ time and peak RSS. It prints the median of each task and its ratio to its baseli
 
 With ``--variants``, other v2 files of as many rows are validated too, each against the csv
 floor over the same file: ``quoted`` (every field quoted, ``csv.QUOTE_ALL``), ``october`` (a
-month when clocks change: some rows' timestamps have different offsets) and ``invalid1`` (1%
-of the rows each break one rule, so those rows take the exact path).
+month when clocks change: some rows' timestamps have different offsets), ``invalid1`` (1%
+of the rows each break one rule, so those rows take the exact path) and ``distinct`` (the
+values a real file holds mostly distinct are drawn afresh for every row: NHS numbers, birth
+dates over 80 years, postcodes, GP practices, referrers, request and received times; the
+generator draws them from small pools and keeps the times constant).
 """
 
 from __future__ import annotations
@@ -30,17 +33,19 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import statistics
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import attrs
 
 from dids.catalogue import V2
 from dids.generate import generate_rows
+from dids.identifiers import nhs_number
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -126,6 +131,7 @@ class File:
     period: date | None = None
     invalid_rate: float = 0.0
     quote_all: bool = False
+    distinct: bool = False
 
     def path(self, rows: int, seed: int) -> Path:
         """The file (written when not already there)."""
@@ -138,16 +144,45 @@ class File:
                                     quoting=csv.QUOTE_ALL if self.quote_all else csv.QUOTE_MINIMAL)
                 if self.version == 2:
                     writer.writerow(V2.headers)
-                writer.writerows(r.fields for r in generate_rows(
+                generated = (r.fields for r in generate_rows(
                     rows, seed=seed, version=self.version, period=self.period,
                     invalid_rate=self.invalid_rate))
+                if self.distinct:
+                    rng = random.Random(seed)
+                    generated = (vary(fields, rng) for fields in generated)
+                writer.writerows(generated)
         return path
+
+
+def vary(fields: list[str], rng: random.Random) -> list[str]:
+    """A v2 row with the values that real files hold mostly distinct drawn afresh (valid ones:
+    the request at most 6 hours into its day and received within 30 minutes of it, both
+    before the generator's earliest procedure start, 07:00)."""
+    at = V2.index
+    fields = list(fields)
+    while (check := nhs_number.calc_check_digit(digits := str(rng.randrange(4 * 10**8,
+                                                                            10**9)))) is None:
+        pass
+    fields[at("nhs_number")] = digits + check
+    fields[at("birth_date")] = (date(1930, 1, 1) + timedelta(days=rng.randrange(29_000))
+                                ).isoformat()
+    letters, inward = "ABCDEFGHJKLMNOPRSTUWYZ", "ABDEFGHJLNPQRSTUWXYZ"
+    fields[at("postcode")] = (f"{rng.choice(letters)}{rng.choice(letters)}{rng.randrange(1, 30)}"
+                              f" {rng.randrange(10)}{rng.choice(inward)}{rng.choice(inward)}")
+    fields[at("gp_practice")] = f"{rng.choice(letters)}{rng.randrange(10000, 99999)}"
+    fields[at("referrer")] = f"{rng.choice('CGD')}{rng.randrange(10**6, 10**7)}"
+    request = rng.randrange(6 * 3600)
+    for name, second in [("request_time", request),
+                         ("request_received_time", request + rng.randrange(1800))]:
+        fields[at(name)] = f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+    return fields
 
 
 MAIN = {"v1": File(1), "v2": File(2)}
 VARIANTS = {"quoted": File(2, "quoted", quote_all=True),
             "october": File(2, "october", date(2026, 10, 1)),
-            "invalid1": File(2, "invalid1", invalid_rate=0.01)}
+            "invalid1": File(2, "invalid1", invalid_rate=0.01),
+            "distinct": File(2, "distinct", distinct=True)}
 
 
 def child(task: str, path: Path, rows: int, file: File | None = None) -> dict[str, float]:
@@ -175,7 +210,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--variants", action="store_true",
-                        help="also validate the quoted, October and 1%%-invalid v2 files")
+                        help="also validate the quoted, October, 1%%-invalid and distinct v2 files")
     args = parser.parse_args()
     files = {**MAIN, **(VARIANTS if args.variants else {})}
     paths = {name: file.path(args.rows, args.seed) for name, file in files.items()}
