@@ -339,6 +339,28 @@ def test_order_rules_follow_through_moments_only_when_they_are_never_blank() -> 
     assert (6, "DIDS034") in {(issue["row"], issue["code"]) for issue in found["issues"]}
 
 
+def test_order_rules_follow_through_pairs_whose_rows_out_of_order_are_suspects() -> None:
+    """A request dated after its start breaks DIDS027 (after the received date) in that row,
+    which the screen of DIDS027 finds; DIDS034 (request before start) then follows through
+    the received moment in every other row, and the row found gets both issues exactly."""
+    rows = [list(r.fields) for r in generate_rows(40, seed=2, version=2)]
+    at = layout(2).index
+    start = rows[5][at("procedure_start_timestamp")]
+    rows[5][at("request_date")] = (date.fromisoformat(start[:10]) + timedelta(days=1)).isoformat()
+    view = View([list(column) for column in zip(*rows, strict=True)])
+    for code in ("DIDS027", "DIDS043"):
+        rows_of = SCREENS[code](RULES[code], Validator(2).context)
+        assert rows_of is not None
+        assert rows_of(view) == ([5] if code == "DIDS027" else [])
+    request = (at("request_date"), at("request_time"))
+    assert view.in_order(request, (at("procedure_start_timestamp"), None))
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (40,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert {(6, "DIDS027"), (6, "DIDS034")} <= {
+        (issue["row"], issue["code"]) for issue in found["issues"]}
+
+
 def _requests_received(seed: int, cases: list[tuple[str, int, str]]) -> list[list[str]]:
     """Generated v2 rows, one per case: (request time, days from the request date to the
     received date, received time)."""

@@ -180,10 +180,10 @@ class View:
         return blank
 
     def in_order(self, earlier: Moment, later: Moment) -> bool:
-        """Whether every row's ``earlier`` moment text sorts no later than its ``later`` one: proved
-        by :meth:`prove_in_order` for the pair, or for a chain of pairs through moments never
-        blank (whose texts are the same as earlier and as later moments, so the order holds
-        through them)."""
+        """Whether every row's ``earlier`` moment text sorts no later than its ``later`` one, but
+        in rows already found suspects: proved by :meth:`prove_in_order` for the pair, or for a
+        chain of pairs through moments never blank (whose texts are the same as earlier and as
+        later moments, so the order holds through them in every row no pair excepts)."""
         seen, frontier = {earlier}, [earlier]
         while frontier:
             for step in self._in_order.get(frontier.pop(), ()):
@@ -196,7 +196,8 @@ class View:
 
     def prove_in_order(self, earlier: Moment, later: Moment) -> None:
         """Record that every row's ``earlier`` moment text sorts no later than its ``later`` one
-        (:meth:`moment` texts, blank dates as ``""`` and as :data:`_NEVER`)."""
+        (:meth:`moment` texts, blank dates as ``""`` and as :data:`_NEVER`) but in the rows the
+        caller found suspects."""
         self._in_order.setdefault(earlier, set()).add(later)
 
     def mapped(self, index: int, memo: dict[str, str], function: Callable[[str], str],
@@ -888,8 +889,7 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
         if not view.in_order(*pair):
             late = None if dated is None else dated_rows(view, dated)
             found = out_of_order(view) if late is None else late
-            if not found:
-                view.prove_in_order(*pair)
+            view.prove_in_order(*pair)  # but in the rows found, which become suspects
         if both_timestamps:
             offset = view.single_offset(earlier.day)
             if offset is None or offset != view.single_offset(later.day):
