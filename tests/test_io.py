@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -166,6 +168,20 @@ def test_format_detection(tmp_path: Path) -> None:
     assert [detect_format(tmp_path / n) for n in ("a.dat", "b.dat", "c.dat", "d.dat")] == [
         "json", "xml", "jsonl", "csv"]
     assert detect_format("x.NDJSON") == "jsonl"
+
+
+def test_opening_a_csv_file_imports_neither_the_json_nor_the_xml_reader(tmp_path: Path) -> None:
+    """The JSON reader imports cattrs and the XML one much of the standard library (about 30 ms
+    before the first row of a CSV file was read); each is imported when its format is opened."""
+    (tmp_path / "a.xml").write_text("<DIDS/>")
+    code = ("import sys\nfrom dids import examples\nfrom dids.io import open_reader\n"
+            "open_reader(examples.path('v2_valid.csv'))\n"
+            "print(sorted({'dids.io.json', 'dids.io.xml', 'cattrs'} & set(sys.modules)))\n"
+            f"open_reader({str(tmp_path / 'a.xml')!r})\n"
+            "print('dids.io.xml' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "True"]
 
 
 def test_json_faults_are_located() -> None:

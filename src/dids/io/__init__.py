@@ -72,17 +72,22 @@ def open_reader(
     format: Format | Literal["auto"] = "auto",
     version: int | str = "auto",
 ) -> SubmissionReader:
-    """A reader for ``source``; a binary stream needs an explicit ``format`` unless CSV."""
-    from dids.io.csv import CsvReader
-    from dids.io.json import JsonReader
-    from dids.io.xml import XmlReader
+    """A reader for ``source``; a binary stream needs an explicit ``format`` unless CSV.
 
+    Only the module of the format found is imported (the XML and JSON readers import much of
+    the standard library, and ``cattrs``, which a CSV file does not need)."""
     if format == "auto":
         format = detect_format(source) if isinstance(source, (str, os.PathLike)) else "csv"
     if format == "csv":
+        from dids.io.csv import CsvReader
+
         return CsvReader(source, version=version)
     if format == "xml":
+        from dids.io.xml import XmlReader
+
         return XmlReader(source)
+    from dids.io.json import JsonReader
+
     if isinstance(source, (str, os.PathLike)):
         return JsonReader(source, lines=format == "jsonl", version=version)
     import io
