@@ -1048,9 +1048,9 @@ class Screen:
 
         A column with an ``all_clean`` classifier is proved clean by it when most of its values
         were new to the remembered verdicts in the last block that collected them, or when the
-        proof is cheap (:class:`Bulk`). Every :data:`_PROBE_EVERY` blocks its values are
-        collected again to see if most are still new; when they are, the proof still spares
-        judging them.
+        proof is cheap (:class:`Bulk`) and the column did not hold one value then. Every
+        :data:`_PROBE_EVERY` blocks its values are collected again to see if that still holds;
+        when most are new, the proof still spares judging them.
         """
         view = View(columns)
         found: set[int] = set()
@@ -1061,8 +1061,8 @@ class Screen:
             verdicts = self._verdicts[index]
             proof = None  # a whole-column proof not tried yet
             if classifier and classifier.all_clean:
-                if (classifier.cheap and not constant[index]) or (
-                        verdicts.mostly_new and not probe):
+                if not probe and ((classifier.cheap and not constant[index])
+                                  or verdicts.mostly_new):
                     if classifier.all_clean(view, index):
                         continue
                 else:
