@@ -7,6 +7,7 @@ import io
 import json
 import random
 import re
+import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -18,7 +19,15 @@ from hypothesis import strategies as st
 
 from dids import _mutations, _oracle
 from dids import _record_base as record_base
-from dids._columnar import SCREENS, View, _Shape, _Template, nhs_check_sums, screen_for
+from dids._columnar import (
+    SCREENS,
+    View,
+    _every_line,
+    _Shape,
+    _Template,
+    nhs_check_sums,
+    screen_for,
+)
 from dids._record_base import RefusedStart, _refuse, to_columns
 from dids.catalogue import Kind, layout
 from dids.codes import _base as codes_base
@@ -867,8 +876,13 @@ def test_a_shape_matches_a_column_whole_when_it_matches_each_value(
     name, column = case
     pattern, flags, _ = _SHAPES[name]
     one = re.compile(pattern, flags)
-    assert _Shape(pattern, flags).all_match(column) == all(
-        one.fullmatch(value) for value in column)
+    expected = all(one.fullmatch(value) for value in column)
+    assert _Shape(pattern, flags).all_match(column) == expected
+    if "\n" not in "".join(column):  # both forms of the pattern of every line, by hand
+        plain = re.sub(r"\((?!\?)", "(?:", pattern)
+        for possessive in [False] + [True] * (sys.version_info >= (3, 11)):
+            every = re.compile(_every_line(plain, possessive=possessive), flags)
+            assert bool(every.fullmatch("\n".join(column))) == (expected and bool(column))
 
 
 _CODES = {"postcode": ["LS1 4AP", "W1A 0AX", "EC1A 1BB", "ZZ99 3VZ", "ls1 4ap", " LS1 4AP",

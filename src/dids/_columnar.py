@@ -443,17 +443,26 @@ def _nhs_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk | None
     return Bulk(frozenset({"DIDS001", "DIDS002"}), clean, all_clean)
 
 
+def _every_line(plain: str, *, possessive: bool = sys.version_info >= (3, 11)) -> str:
+    """A pattern of lines joined by newlines, each matching ``plain`` (no capturing group),
+    whose repetition never gives back what it matched: ``possessive`` (Python 3.11 and later)
+    or, before, a lookahead's capture (a lookahead is atomic) matched again."""
+    if possessive:
+        return f"(?:(?:{plain})\n)*+(?:{plain})"
+    return f"(?=((?:(?:{plain})\n)*))\\1(?:{plain})"
+
+
 class _Shape:
     """Values that match a regular expression (which never matches a newline) whole, found by
     one pass over all of them joined by newlines: each line matched on its own (``^...$``)
-    to find the matching ones, or the lines matched at once to prove them all. That pattern's
-    repetition is possessive: failing, it does not backtrack through every line."""
+    to find the matching ones, or the lines matched at once to prove them all
+    (:func:`_every_line`: failing, it does not backtrack through every line)."""
 
     def __init__(self, shape: str, flags: int = 0) -> None:
         plain = re.sub(r"\((?!\?)", "(?:", shape)
         self._one = re.compile(f"(?:{plain})", flags)
         self._lines = re.compile(f"^(?:{plain})$", flags | re.MULTILINE)
-        self._all = re.compile(f"(?:(?:{plain})\n)*+(?:{plain})", flags)
+        self._all = re.compile(_every_line(plain), flags)
 
     def _found(self, values: Sequence[str]) -> list[str] | None:
         """The matching values in order, or ``None`` when a value holds a newline."""
@@ -932,11 +941,17 @@ _NONZERO = re.compile(b"[^\x00]")
 def _after(first: str, second: str) -> bool:
     """Whether timestamp ``first`` is a later instant than ``second``, or either is not an
     ISO timestamp with an offset. ``datetime.fromisoformat`` reads every DIDS timestamp as
-    :func:`dids._values.parse_timestamp` does (and more, which the field rules reject)."""
+    :func:`dids._values.parse_timestamp` does (and more, which the field rules reject), once
+    a ``Z`` is written ``+00:00`` (Python 3.10 reads no ``Z``)."""
     try:
-        return datetime.fromisoformat(first) > datetime.fromisoformat(second)
+        return _instant(first) > _instant(second)
     except (ValueError, TypeError):  # not ISO; or one has no offset
         return True
+
+
+def _instant(text: str) -> datetime:
+    """``datetime.fromisoformat`` of ``text`` with a final ``Z`` read as ``+00:00``."""
+    return datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] == "Z" else text)
 
 
 def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScreen:
