@@ -86,7 +86,8 @@ _BLOCK_BYTES = 1 << 16
 
 
 class _Lines:
-    """Physical lines of the source, decoded one by one, with their faults noted.
+    """Physical lines of the source, decoded one by one, with their faults noted (an
+    undecodable byte and a NUL are read as U+FFFD).
 
     ``record`` holds the lines of the CSV record being read, so that an unclosed quote can be
     undone: the lines after the one that opened it are read again.
@@ -114,6 +115,8 @@ class _Lines:
                     text, bad = raw.decode("utf-8", "replace"), True
             else:
                 text, bad = raw, "\x00" in raw
+            if bad and "\x00" in text:  # csv.reader refuses NULs before Python 3.11
+                text = text.replace("\x00", "\ufffd")
             if self.first:
                 self.first = False
                 text = text.removeprefix("\ufeff")
