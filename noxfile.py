@@ -8,9 +8,9 @@ nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 
-@nox.session
+@nox.session(python=["3.10", "3.11", "3.12", "3.13"])
 def tests(session: nox.Session) -> None:
-    """The whole test suite, doctests included."""
+    """The whole test suite, doctests included, on every supported Python found."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
 
