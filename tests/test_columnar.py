@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dids import _mutations, _oracle
+from dids import _columnar, _mutations, _oracle
 from dids import _record_base as record_base
 from dids._columnar import (
     SCREENS,
@@ -1059,6 +1059,30 @@ def test_columns_of_new_values_are_proved_clean_without_judging_each_value() -> 
         found += [start + row for row in screen.suspects(block)]
     assert found == [16 * 20 + 3]
     assert judged == [{row[at] for row in rows[320:340]}]
+
+
+def test_values_proved_clean_whole_are_remembered_only_up_to_a_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accession numbers, new in every block, are remembered from the blocks that collect them
+    (the first and every 16th) only up to the limit; NHS numbers that recur are all
+    remembered, so the column is then found not mostly new and uses the remembered verdicts."""
+    monkeypatch.setattr(_columnar, "_PROVED_LIMIT", 30)
+    rows = [list(r.fields) for r in generate_rows(20 * 40, seed=9, version=2)]
+    at = layout(2).index
+    pool = [row[at("nhs_number")] for row in rows[:25]]
+    for number, row in enumerate(rows):
+        row[at("nhs_number")] = pool[number % 25]
+    screen = screen_for(Validator(2, submitted=submission_date_for(2)))
+    assert screen is not None
+    for start in range(0, len(rows), 20):
+        block: list[Sequence[str]] = [list(column) for column in zip(*rows[start:start + 20],
+                                                                      strict=True)]
+        assert screen.suspects(block) == []
+    accession, nhs = screen._verdicts[at("accession_number")], screen._verdicts[at("nhs_number")]
+    assert len(accession._good) == 40  # 20 of the first block, then 20 of the 17th
+    assert accession.mostly_new
+    assert nhs._good == set(pool)
+    assert not nhs.mostly_new
 
 
 def test_padded_columns_are_screened_stripped() -> None:

@@ -60,6 +60,10 @@ _MEMO_LIMIT = 1 << 15
 _DATE_MEMO_LIMIT = 1 << 16
 #: How often (in blocks) a column proved clean whole has its distinct values collected again.
 _PROBE_EVERY = 16
+#: Values proved clean whole remembered per item: enough to find that a column's values recur
+#: (then its remembered verdicts are cheaper than the proof), not every one-off value of a
+#: column of mostly distinct ones (a file of distinct identifiers held some 25 MB of them).
+_PROVED_LIMIT = 1 << 12
 #: Sorts after every digit: stands for an absent *later* moment, which skips an order rule.
 _NEVER = "~"
 #: The date part of an ISO date or timestamp.
@@ -93,8 +97,8 @@ class _Verdicts:
     def failing(self, distinct: set[str],
                 proof: Callable[[], bool] | None = None) -> set[str] | frozenset[str]:
         """The values of ``distinct`` (distinct values of a block) that fail. When most are new
-        and ``proof()`` shows the block's whole column clean, they are remembered clean without
-        judging them."""
+        and ``proof()`` shows the block's whole column clean, none is judged, and they are
+        remembered clean while fewer than :data:`_PROVED_LIMIT` are."""
         good, bad = self._good, self._bad
         if distinct <= good:
             self.mostly_new = False
@@ -102,7 +106,8 @@ class _Verdicts:
         new = distinct - good
         self.mostly_new = 2 * len(new) > len(distinct)
         if self.mostly_new and proof is not None and proof():
-            self._remember(good, new)
+            if len(good) < _PROVED_LIMIT:
+                good |= new
             return _NONE
         known_bad = new & bad
         new -= known_bad
