@@ -21,6 +21,7 @@ from dids import _columnar, _mutations, _oracle
 from dids import _record_base as record_base
 from dids._columnar import (
     SCREENS,
+    Screen,
     View,
     _every_line,
     _Shape,
@@ -989,6 +990,22 @@ def test_items_no_rule_reads_alone_fail_only_when_padded(values: set[str]) -> No
     assert screen._local[index] == frozenset()
     assert screen._classify(index, values) == {
         value for value in values if not validator.fails_alone(index, value, frozenset())}
+
+
+def test_an_item_read_by_presence_alone_has_no_classifier_that_passes_blanks() -> None:
+    """The no-rule classifier proves columns with blanks clean; an item whose only rule is one
+    of presence (none today: DIDS070 stands in) must not get it, or a blank would pass."""
+    validator = Validator(2)
+    screen = screen_for(validator)
+    assert screen is not None
+    index = layout(2).index("gp_practice")
+    local = list(screen._local)
+    local[index] = frozenset({"DIDS070"})
+    assert Screen(validator, local, [])._bulk[index] is None
+    unread = screen._bulk[index]
+    assert unread is not None
+    assert unread.all_clean is not None
+    assert unread.all_clean(View([["A81001", ""]]), 0)
 
 
 def test_csv_with_quoted_and_invalid_lines_matches_row_by_row_checks() -> None:

@@ -1056,7 +1056,10 @@ class Screen:
         self._bulk: list[Bulk | None] = []
         for index, item in enumerate(validator.layout):
             factory = BULK.get(item.python_name) or BULK.get(item.kind)
-            found = factory(ctx, self._judge(index)) if factory and local[index] else _UNREAD
+            if not local[index]:
+                found: Bulk | None = _UNREAD
+            else:
+                found = factory(ctx, self._judge(index)) if factory else None
             if found is not None and not local[index] <= found.covers | presence:
                 found = None
             self._bulk.append(found)
