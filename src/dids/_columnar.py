@@ -42,6 +42,7 @@ from dids._values import DATE_SHAPE, TIME_SHAPE, TIMESTAMP_SHAPE, parse_date
 from dids.catalogue import Kind
 from dids.exceptions import ValidationError
 from dids.identifiers import postcode, referrer
+from dids.identifiers._common import passes
 from dids.rules import RULES, Rule
 
 if TYPE_CHECKING:
@@ -604,15 +605,6 @@ _ONE_SIDED_DATE_RULES = frozenset({"DIDS005", "DIDS009", "DIDS026", "DIDS031", "
                                    "DIDS041", "DIDS045", "DIDS051", "DIDS061", "DIDS066"})
 
 
-def _is_real_date(text: str) -> bool:
-    """Whether ``text``, of the date shape, is a day of the calendar."""
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
 @bulk(Kind.DATE)
 def _dates(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     """Real dates of the ``CCYY-MM-DD`` shape, sorted (their text order is their order), pass
@@ -622,7 +614,7 @@ def _dates(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     shape = _Shape(DATE_SHAPE)
 
     def clean(values: list[str]) -> set[str]:
-        real = sorted(filter(_is_real_date, shape.matching(values)))
+        real = sorted(filter(partial(passes, parse_date), shape.matching(values)))
         if not real or (not fails(real[0]) and not fails(real[-1])):
             return set(real)
         middle = len(real) // 2
