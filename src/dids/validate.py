@@ -23,8 +23,9 @@ import itertools
 import json
 import operator
 import re
+import sys
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import compress, repeat
@@ -67,6 +68,11 @@ _RULE_ORDER = {code: index for index, code in enumerate(RULES)}
 _PARTITION_BITS = 15
 #: Hashes moved into their partitions at a time.
 _PARTITION_CHUNK = 1 << 16
+#: Where the low byte of a 64-bit integer is in its eight bytes of memory.
+_LOW_BYTE = 0 if sys.byteorder == "little" else 7
+#: ``bytes.translate`` tables from a byte to its low bits, by number of partitions.
+_LOW_BITS = {1 << bits: bytes(byte & ((1 << bits) - 1) for byte in range(256))
+             for bits in range(1, 9)}
 _MEMO_LIMIT = 2_048
 
 
@@ -551,7 +557,7 @@ class Validator:
         Each keyed row left one 64-bit hash of its key, its row number and whether another rule
         rejected it (13 bytes a row). The hashes are moved into partitions of about 32,768 by
         their low bits (a chunk at a time, so that the copies replace the originals; one byte
-        a row keeps each row's partition), and each partition's set of distinct hashes reads
+        a row, read from the hashes' memory, keeps each row's partition), and each partition's set of distinct hashes reads
         one contiguous array; a partition whose hashes are all distinct is done with that set.
         Two different keys share a hash with a probability below 1e-7 for a million-row file.
         """
@@ -560,15 +566,16 @@ class Validator:
                     ) if hashes else 1
         partitions, lanes = [hashes], b""
         if parts > 1:
-            mask = parts - 1
-            lanes = bytes(map(mask.__and__, hashes))
+            with memoryview(hashes) as whole, whole.cast("B") as octets:
+                lanes = octets[_LOW_BYTE::8].tobytes().translate(_LOW_BITS[parts])
             partitions = [array("q") for _ in range(parts)]
-            adds = [partition.append for partition in partitions]
+            start = 0
             while hashes:
                 chunk = hashes[:_PARTITION_CHUNK]
                 del hashes[:_PARTITION_CHUNK]
-                for value in chunk:
-                    adds[value & mask](value)
+                destinations = map(partitions.__getitem__, lanes[start:start + len(chunk)])
+                deque(map(array.append, destinations, chunk), maxlen=0)
+                start += len(chunk)
         duplicated: list[int] = []
         for part, partition in enumerate(partitions):
             if len(set(partition)) == len(partition):

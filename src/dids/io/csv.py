@@ -82,7 +82,7 @@ class _Source:
         self.given_back.extend(reversed(lines))
 
 
-_BLOCK_BYTES = 1 << 16
+_BLOCK_BYTES = 1 << 17
 
 
 class _Lines:
