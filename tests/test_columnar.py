@@ -1234,6 +1234,25 @@ def test_timestamp_columns_across_zones_and_the_ends_of_the_calendar() -> None:
     assert to_columns(one_zone)[start] == [record.to_row()[start] for record in one_zone]
 
 
+@pytest.mark.parametrize("zones", [1, 2, 3])
+def test_timestamp_columns_of_one_two_and_three_zones(zones: int) -> None:
+    """Hand-checked: timestamps in one, two (a month when clocks change) and three zones are
+    written in their own zones; equal instants keep their own offsets."""
+    bst, eastern = timezone(timedelta(hours=1)), timezone(timedelta(hours=-5))
+    cases = [
+        (datetime(2026, 10, 25, 1, 30, 5, tzinfo=bst), "2026-10-25T01:30:05+01:00"),
+        (datetime(2026, 10, 24, 23, 59, 59, tzinfo=bst), "2026-10-24T23:59:59+01:00"),
+        (datetime(2026, 10, 25, 0, 30, 5, tzinfo=timezone.utc), "2026-10-25T00:30:05+00:00"),
+        (datetime(2026, 10, 26, 0, 0, 0, tzinfo=timezone.utc), "2026-10-26T00:00:00+00:00"),
+        (datetime(2026, 10, 24, 19, 30, 5, tzinfo=eastern), "2026-10-24T19:30:05-05:00"),
+    ][:[2, 4, 5][zones - 1]]
+    row = list(next(iter(generate_rows(1, seed=2, version=2))).fields)
+    template = RecordV2.from_row(row)
+    found = [attrs.evolve(template, report_issue_timestamp=when) for when, _ in cases]
+    report = layout(2).names.index("report_issue_timestamp")
+    assert to_columns(found)[report] == [text for _, text in cases]
+
+
 def test_writer_quotes_formatted_values_that_need_it_in_every_block() -> None:
     """A value formatted by ``str`` (here a tuple in a text item) may need quotes; it is not
     remembered, so a later block holding it is quoted too. Blocks are 2,048 records."""
