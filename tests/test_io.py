@@ -22,7 +22,7 @@ from dids.io.xml import XmlReader, write_xml
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
 from dids.strategies import records
-from dids.validate import Issue
+from dids.validate import Issue, validate_records
 
 DATA = Path(__file__).parent / "data"
 METADATA = SubmissionMetadata(
@@ -93,6 +93,22 @@ def test_writer_finds_a_duplicate_of_a_record_written_in_an_earlier_block() -> N
     issues: list[Issue] = []
     assert write_csv(found, io.StringIO(), on_invalid="skip", issues=issues) == 3000
     assert [(i.row, i.code) for i in issues] == [(2501, "DIDS071")]
+
+
+def test_writer_finds_duplicates_within_one_block_and_through_padding() -> None:
+    """A record repeating one of its own block is a DIDS071 duplicate and the first is kept;
+    a padded accession number is keyed as validation reads it, stripped."""
+    from dids.generate import generate_rows
+    found = [RecordV2.from_row(r.fields) for r in generate_rows(100, seed=5, version=2)]
+    found.insert(60, found[20])
+    padded = " " + str(found[30].accession_number) + " "
+    found.append(attrs.evolve(found[30], accession_number=padded))
+    issues: list[Issue] = []
+    out = io.StringIO()
+    assert write_csv(found, out, on_invalid="skip", issues=issues) == 100
+    assert [(i.row, i.code) for i in issues] == [(61, "DIDS071"), (102, "DIDS071")]
+    assert [(i.row, i.code) for i in validate_records(found).issues] == [
+        (21, "DIDS071"), (31, "DIDS071"), (61, "DIDS071"), (102, "DIDS071")]
 
 
 def test_writers_refuse_or_report_invalid_records() -> None:
