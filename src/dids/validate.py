@@ -557,8 +557,9 @@ class Validator:
         Each keyed row left one 64-bit hash of its key, its row number and whether another rule
         rejected it (13 bytes a row). The hashes are moved into partitions of about 32,768 by
         their low bits (a chunk at a time, so that the copies replace the originals; one byte
-        a row, read from the hashes' memory, keeps each row's partition), and each partition's set of distinct hashes reads
-        one contiguous array; a partition whose hashes are all distinct is done with that set.
+        a row, read from the hashes' memory, keeps each row's partition), and each partition's
+        set of distinct hashes reads one contiguous array; a partition whose hashes are all
+        distinct is done with that set.
         Two different keys share a hash with a probability below 1e-7 for a million-row file.
         """
         hashes = self._key_hashes

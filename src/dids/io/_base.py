@@ -233,6 +233,7 @@ def feed_reader(validator: Validator, reader: SubmissionReader,
             feed_row(validator, item, reader.columns)
         if progress is not None:
             progress(validator.report.records)
+        del item  # freed before the next is read, whose strings then reuse its memory
     batch.flush()
     for issue in reader.file_issues:
         validator.add_issue(issue)

@@ -58,6 +58,8 @@ class _Source:
         self._lines: Iterator[Any] = iter(stream)
         self._readlines = getattr(stream, "readlines", None)
         self.given_back: list[Any] = []
+        #: How much to read for a block: as much as :data:`_BLOCK_LINES` lines of the last one.
+        self._block_size = _BLOCK_LINES * 128
 
     def __iter__(self) -> _Source:
         return self
@@ -68,21 +70,30 @@ class _Source:
         return next(self._lines)
 
     def take(self) -> list[Any]:
-        """The next block of about :data:`_BLOCK_BYTES` of lines (empty at the end)."""
+        """The next block of about :data:`_BLOCK_LINES` lines, at most about
+        :data:`_MAX_BLOCK_SIZE` long (empty at the end)."""
         if self.given_back:
             lines = self.given_back[::-1]
             self.given_back.clear()
             return lines
-        if self._readlines is not None:
-            return list(self._readlines(_BLOCK_BYTES))
-        return list(islice(self._lines, _BLOCK_BYTES // 128))
+        if self._readlines is None:
+            return list(islice(self._lines, _BLOCK_LINES))
+        lines = list(self._readlines(self._block_size))
+        if lines:
+            self._block_size = min(_MAX_BLOCK_SIZE,
+                                   1 + sum(map(len, lines)) * _BLOCK_LINES // len(lines))
+        return lines
 
     def give_back(self, lines: Sequence[Any]) -> None:
         """Read ``lines`` again before the rest of the file."""
         self.given_back.extend(reversed(lines))
 
 
-_BLOCK_BYTES = 1 << 17
+#: Lines read as one block: enough for the passes over its columns to cost little more than
+#: their values, few enough that its strings stay in the processor's cache.
+_BLOCK_LINES = 1_000
+#: The most bytes (or characters) read as one block, whatever the lines' length.
+_MAX_BLOCK_SIZE = 1 << 20
 
 
 class _Lines:
@@ -227,7 +238,7 @@ class CsvReader:
                 yield item
 
     def blocks(self, *, in_order: bool = False) -> Iterator[RawRow | ColumnBlock]:
-        """The data rows: the plain lines of each stretch of the file (about 64 KB)
+        """The data rows: the plain lines of each stretch of the file (about 1,000 lines)
         as one :class:`ColumnBlock`, the other rows (quoted fields, faults; blank lines are
         skipped) one by one, in file order when ``in_order`` (else a block may come after
         rows that follow it in the file; every row keeps its number).
@@ -293,6 +304,7 @@ class CsvReader:
         """A block of the plain lines whose fields, in file order, are ``fields``."""
         size, width = len(numbers), self._width
         columns = [[""] * size if p is None else fields[p::width] for p in self._positions]
+        fields.clear()  # the caller's list: the block's strings go with the block
         return ColumnBlock(numbers, columns)
 
     def _row(self, fields: list[str]) -> RawRow:
