@@ -734,7 +734,7 @@ def _zz99_alone(rule: Rule, ctx: CheckContext) -> RowScreen:
     zz99 = _values_screen(code, postcode.is_zz99, re.compile(r"^.*[zZ][zZ]99.*$", re.M))
 
     def rows(view: View) -> list[int]:
-        if any("" not in view.unique(c) for c in others):  # no row has them all blank
+        if not all(map(view.has_blank, others)):  # no row has them all blank
             return []
         columns = view.columns
         return [k for k in zz99(view) if not any(columns[c][k] for c in others)]
