@@ -301,10 +301,11 @@ class CsvReader:
             yield self._block(",".join(block).split(","), numbers)
 
     def _block(self, fields: list[str], numbers: Sequence[int]) -> ColumnBlock:
-        """A block of the plain lines whose fields, in file order, are ``fields``."""
+        """A block of the plain lines whose fields, in file order, are ``fields`` (emptied, so
+        that the strings are freed with the block)."""
         size, width = len(numbers), self._width
         columns = [[""] * size if p is None else fields[p::width] for p in self._positions]
-        fields.clear()  # the caller's list: the block's strings go with the block
+        fields.clear()
         return ColumnBlock(numbers, columns)
 
     def _row(self, fields: list[str]) -> RawRow:
