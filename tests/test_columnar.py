@@ -29,7 +29,7 @@ from dids._columnar import (
     nhs_check_sums,
     screen_for,
 )
-from dids._record_base import RefusedStart, _refuse, to_columns
+from dids._record_base import BLOCK_SIZE, RefusedStart, _refuse, to_columns
 from dids.catalogue import Kind, layout
 from dids.codes import _base as codes_base
 from dids.generate import generate_rows, metadata_for, submission_date_for
@@ -1255,10 +1255,11 @@ def test_timestamp_columns_of_one_two_and_three_zones(zones: int) -> None:
 
 def test_writer_quotes_formatted_values_that_need_it_in_every_block() -> None:
     """A value formatted by ``str`` (here a tuple in a text item) may need quotes; it is not
-    remembered, so a later block holding it is quoted too. Blocks are 2,048 records."""
-    found = [RecordV2.from_row(list(r.fields)) for r in generate_rows(2100, seed=5, version=2)]
+    remembered, so a later block holding it is quoted too."""
+    found = [RecordV2.from_row(list(r.fields))
+             for r in generate_rows(BLOCK_SIZE + 52, seed=5, version=2)]
     changes: dict[str, Any] = {"referrer": ("a", 'b"')}
-    for k in (3, 2090):
+    for k in (3, BLOCK_SIZE + 42):
         found[k] = attrs.evolve(found[k], **changes)
     expected = io.StringIO(newline="")
     writer = csv.writer(expected, lineterminator="\r\n")

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dids import derive, examples
+from dids._record_base import BLOCK_SIZE
 from dids.convert import uk_offset, v1_to_v2
 from dids.io import InvalidRecord, detect_format, open_reader, read_typed, write_records
 from dids.io.csv import UnsafeValue, write_csv
@@ -86,13 +87,14 @@ def test_xml_round_trip(recs: list[RecordV1]) -> None:
 
 def test_writer_finds_a_duplicate_of_a_record_written_in_an_earlier_block() -> None:
     """Blocks without issues are kept whole; a record repeating one of an earlier block is
-    still a DIDS071 duplicate (the writer checks 2,048 records at a time)."""
+    still a DIDS071 duplicate (the writer checks BLOCK_SIZE records at a time)."""
     from dids.generate import generate_rows
-    found = [RecordV2.from_row(r.fields) for r in generate_rows(3000, seed=5, version=2)]
-    found.insert(2500, found[10])
+    count = BLOCK_SIZE + 952
+    found = [RecordV2.from_row(r.fields) for r in generate_rows(count, seed=5, version=2)]
+    found.insert(BLOCK_SIZE + 452, found[10])
     issues: list[Issue] = []
-    assert write_csv(found, io.StringIO(), on_invalid="skip", issues=issues) == 3000
-    assert [(i.row, i.code) for i in issues] == [(2501, "DIDS071")]
+    assert write_csv(found, io.StringIO(), on_invalid="skip", issues=issues) == count
+    assert [(i.row, i.code) for i in issues] == [(BLOCK_SIZE + 453, "DIDS071")]
 
 
 def test_writer_finds_duplicates_within_one_block_and_through_padding() -> None:

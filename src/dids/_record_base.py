@@ -189,7 +189,7 @@ def _quoted(texts: Iterable[str]) -> bool:
 
 
 #: Records (or rows) formatted, parsed and screened at a time.
-BLOCK_SIZE = 2048
+BLOCK_SIZE = 4096
 
 
 def layout_blocks(records: Iterable[_R]) -> Iterator[list[_R]]:

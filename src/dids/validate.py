@@ -686,7 +686,7 @@ def validate_rows(
 def validate_records(records: Iterable[RecordBase], **options: Any) -> Report:
     """Validate typed records (all of one layout), e.g. before writing a submission.
 
-    Records are formatted and screened 2,048 at a time (:func:`dids._record_base.to_columns`,
+    Records are formatted and screened 4,096 at a time (:func:`dids._record_base.to_columns`,
     :meth:`Validator.check_columns`); mixing layouts raises ``ValueError``.
     """
     validator: Validator | None = None
