@@ -1078,6 +1078,38 @@ def test_columns_of_new_values_are_proved_clean_without_judging_each_value() -> 
     assert judged == [{row[at] for row in rows[320:340]}]
 
 
+def test_a_bad_value_among_new_ones_costs_the_judging_of_its_part_only() -> None:
+    """A column of new values that is not proved clean whole is proved in eight parts: only
+    the values of the part holding the bad one are judged; with blanks in more than two parts
+    the parts are given up and every value is judged."""
+    rows = [list(r.fields) for r in generate_rows(200, seed=9, version=2)]
+    at = layout(2).index("accession_number")
+    screen = screen_for(Validator(2, submitted=submission_date_for(2)))
+    assert screen is not None
+    verdicts = screen._verdicts[at]
+    judged: list[set[str]] = []
+    judge = verdicts._clean
+    verdicts._clean = lambda values: judged.append(set(values)) or judge(values)  # type: ignore
+    rows[4 * 40 + 9][at] = "A" * 21  # block 5 of 40 rows, parts of 5: its second part
+    found: list[int] = []
+    for start in range(0, 200, 40):
+        block: list[Sequence[str]] = [list(column) for column in zip(*rows[start:start + 40],
+                                                                      strict=True)]
+        found += [start + row for row in screen.suspects(block)]
+    assert found == [4 * 40 + 9]
+    assert judged == [{row[at] for row in rows[165:170]}]
+    classifier = screen._bulk[at]
+    assert classifier is not None
+    assert classifier.all_clean is not None
+    column = [row[at] for row in rows[:40]]
+    for blanks in (2, 3):  # a blank in each of the first parts
+        holed = list(column)
+        for k in range(blanks):
+            holed[5 * k] = ""
+        unproved = _columnar._unproved(View([holed]), 0, classifier.all_clean)
+        assert unproved == (set(holed[:10]) if blanks == 2 else None)
+
+
 def test_values_proved_clean_whole_are_remembered_only_up_to_a_limit(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Accession numbers, new in every block, are remembered from the blocks that collect them
