@@ -1056,11 +1056,10 @@ def test_columns_proved_clean_whole_still_show_a_bad_value_in_a_later_block() ->
         (issue["row"], issue["code"]) for issue in found["issues"]}
 
 
-def test_columns_of_new_values_are_proved_clean_without_judging_each_value() -> None:
-    """Accession numbers are new in every block: in the first block and in each probe block
-    (when their values are collected again) the whole-column proof spares judging them one
-    by one; a bad one in a probe block is judged and found."""
-    rows = [list(r.fields) for r in generate_rows(400, seed=9, version=2)]
+def _screened_accessions(rows: list[list[str]], size: int
+                         ) -> tuple[list[int], list[set[str]], Screen]:
+    """The suspect rows of v2 ``rows`` screened in blocks of ``size``, the sets of accession
+    numbers judged one by one, and the screen."""
     at = layout(2).index("accession_number")
     screen = screen_for(Validator(2, submitted=submission_date_for(2)))
     assert screen is not None
@@ -1068,12 +1067,22 @@ def test_columns_of_new_values_are_proved_clean_without_judging_each_value() -> 
     judged: list[set[str]] = []
     judge = verdicts._clean
     verdicts._clean = lambda values: judged.append(set(values)) or judge(values)  # type: ignore
-    rows[16 * 20 + 3][at] = "A" * 21  # in the 17th block of 20 rows: a probe
     found: list[int] = []
-    for start in range(0, 400, 20):
-        block: list[Sequence[str]] = [list(column) for column in zip(*rows[start:start + 20],
+    for start in range(0, len(rows), size):
+        block: list[Sequence[str]] = [list(column) for column in zip(*rows[start:start + size],
                                                                       strict=True)]
         found += [start + row for row in screen.suspects(block)]
+    return found, judged, screen
+
+
+def test_columns_of_new_values_are_proved_clean_without_judging_each_value() -> None:
+    """Accession numbers are new in every block: in the first block and in each probe block
+    (when their values are collected again) the whole-column proof spares judging them one
+    by one; a bad one in a probe block is judged and found."""
+    rows = [list(r.fields) for r in generate_rows(400, seed=9, version=2)]
+    at = layout(2).index("accession_number")
+    rows[16 * 20 + 3][at] = "A" * 21  # in the 17th block of 20 rows: a probe
+    found, judged, _ = _screened_accessions(rows, 20)
     assert found == [16 * 20 + 3]
     assert judged == [{row[at] for row in rows[320:340]}]
 
@@ -1084,18 +1093,8 @@ def test_a_bad_value_among_new_ones_costs_the_judging_of_its_part_only() -> None
     the parts are given up and every value is judged."""
     rows = [list(r.fields) for r in generate_rows(200, seed=9, version=2)]
     at = layout(2).index("accession_number")
-    screen = screen_for(Validator(2, submitted=submission_date_for(2)))
-    assert screen is not None
-    verdicts = screen._verdicts[at]
-    judged: list[set[str]] = []
-    judge = verdicts._clean
-    verdicts._clean = lambda values: judged.append(set(values)) or judge(values)  # type: ignore
     rows[4 * 40 + 9][at] = "A" * 21  # block 5 of 40 rows, parts of 5: its second part
-    found: list[int] = []
-    for start in range(0, 200, 40):
-        block: list[Sequence[str]] = [list(column) for column in zip(*rows[start:start + 40],
-                                                                      strict=True)]
-        found += [start + row for row in screen.suspects(block)]
+    found, judged, screen = _screened_accessions(rows, 40)
     assert found == [4 * 40 + 9]
     assert judged == [{row[at] for row in rows[165:170]}]
     classifier = screen._bulk[at]
