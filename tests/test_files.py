@@ -295,14 +295,20 @@ def test_check_columns_can_leave_duplicate_keys_to_the_caller() -> None:
     rows[9][17] = rows[2][17]
     rows[4][17] = rows[1][17]
     rows[1][0] = rows[4][0] = "123"  # not an NHS number
+    rows[6][17] = ""  # no accession number: no key
     columns = [list(c) for c in zip(*rows, strict=True)]
     kept, left = Validator(1, submitted=SUBMITTED[1]), Validator(1, submitted=SUBMITTED[1])
-    assert kept.check_columns(columns, 1) == left.check_columns(columns, 1, keep_keys=False)
+    keys: list[int | None] = []
+    assert kept.check_columns(columns, 1) == left.check_columns(columns, 1, keys=keys)
     assert [i.row for i in kept.finish().issues if i.code == "DIDS071"] == [2, 3, 5, 10]
     report = left.finish()
     assert report.records == 10
     assert "DIDS071" not in report.counts
-    assert left.row_keys(columns)[2] == left.row_keys(columns)[9]
+    assert len(keys) == 10
+    assert keys[6] is None
+    assert keys[2] == keys[9]  # a clean pair
+    assert keys[1] == keys[4]  # a pair of suspects
+    assert len(set(keys) - {None}) == 7
 
 
 def test_validator_rejects_bad_version() -> None:

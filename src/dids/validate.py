@@ -487,7 +487,7 @@ class Validator:
         rows: int | Sequence[int],
         positions: Sequence[int | None] | None = None,
         *,
-        keep_keys: bool = True,
+        keys: list[int | None] | None = None,
     ) -> list[Issue]:
         """Check a block of data rows given as columns (catalogue order, equal lengths) and
         return their issues. ``rows`` is the number of the first row when the rows are
@@ -496,8 +496,9 @@ class Validator:
         The block is screened column by column (:mod:`dids._columnar`); only the rows the screen
         cannot prove clean are checked by :meth:`check_row`, so the result is the same as
         checking every row, at a fraction of the cost. ``positions`` are as ``columns`` of
-        :meth:`check_row`. With ``keep_keys=False`` the block's DIDS071 keys are not kept for
-        :meth:`finish` (for a caller that finds duplicates itself, with :meth:`row_keys`).
+        :meth:`check_row`. With ``keys`` (for a caller that finds duplicates itself), the block's
+        DIDS071 key hashes are added to it, one a row (``None`` where part of the key is blank;
+        values trimmed as for validation), and not kept for :meth:`finish`.
         """
         if self._screen is None:
             self._screen = screen_for(self) or False
@@ -511,12 +512,17 @@ class Validator:
         kept_keys = len(self._key_hashes)
         for k in suspects:
             issues += self.check_row([column[k] for column in columns], numbers[k], positions)
-        if not keep_keys:  # check_row keyed the suspects
-            del self._key_hashes[kept_keys:], self._key_rows[kept_keys:]
-            del self._key_rejected[kept_keys:]
         clean = size - len(suspects)
         self.report.records += clean
-        if not clean or not keep_keys:
+        if keys is not None:  # check_row kept the suspects' keys: taken back
+            del self._key_hashes[kept_keys:], self._key_rows[kept_keys:]
+            del self._key_rejected[kept_keys:]
+            block_keys: list[int | None] = list(self._duplicate_hashes(columns))
+            for k in suspects:
+                block_keys[k] = self._key([column[k].strip() for column in columns])
+            keys += block_keys
+            return issues
+        if not clean:
             return issues
         hashes: Iterable[int] = self._duplicate_hashes(columns)
         clean_rows: Iterable[int] = numbers
@@ -530,21 +536,6 @@ class Validator:
         self._key_rejected.extend(bytes(clean))
         self._key_columns = positions
         return issues
-
-    def row_keys(self, columns: Sequence[Sequence[str]]) -> list[int | None]:
-        """The DIDS071 key hash of each row of a block given as columns (catalogue order),
-        ``None`` where part of the key is blank; values are trimmed as for validation."""
-        names = ["accession_number", "imaging_site", "snomed_code", "nicip_code"]
-        keyed = names[:2] if self.layout.version == 1 else names
-        stripped = list(columns)
-        for name in keyed:
-            index = self.layout.index(name)
-            stripped[index] = list(map(str.strip, columns[index]))
-        accession, site, snomed, nicip = (
-            stripped[self.layout.index(n)] if n in keyed else () for n in names)
-        if "" not in accession and "" not in site and "" not in map(operator.add, snomed, nicip):
-            return list(self._duplicate_hashes(stripped))
-        return [self._key([column[k] for column in stripped]) for k in range(len(accession))]
 
     def duplicate_issue(self, row: int) -> Issue:
         """A DIDS071 issue at ``row``."""

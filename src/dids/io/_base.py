@@ -106,17 +106,18 @@ def checked_blocks(
             number += len(block)
             continue
         found: dict[int, list[Issue]] = {}
-        for issue in validator.check_columns(columns, number + 1, keep_keys=False):
+        block_keys: list[int | None] = []
+        for issue in validator.check_columns(columns, number + 1, keys=block_keys):
             if issue.disposition is Disposition.RECORD_REJECT and issue.row is not None:
                 found.setdefault(issue.row - number - 1, []).append(issue)
-        block_keys = validator.row_keys(columns)
-        if not found and None not in block_keys:  # the usual block: every record kept
-            distinct = cast(set[int], set(block_keys))
-            if len(distinct) == len(block_keys) and keys.isdisjoint(distinct):
-                keys |= distinct
+        if not found and None not in block_keys and keys.isdisjoint(block_keys):
+            before = len(keys)  # the usual block: every record kept
+            keys.update(cast(list[int], block_keys))
+            if len(keys) == before + len(block_keys):
                 number += len(block)
                 yield block, columns, needs_quotes
                 continue
+            keys.difference_update(block_keys)  # a key repeated within the block
         kept: list[int] = []
         for k, key in enumerate(block_keys):
             rejected = found.get(k, [])
