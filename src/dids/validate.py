@@ -23,6 +23,7 @@ import itertools
 import json
 import operator
 import re
+import struct
 import sys
 from array import array
 from collections import Counter, deque
@@ -531,7 +532,8 @@ class Validator:
             for k in suspects:
                 mask[k] = 0
             hashes, clean_rows = compress(hashes, mask), compress(numbers, mask)
-        self._key_hashes.extend(hashes)
+        hashed = list(hashes)  # packed by struct: array("q") converts an int a slow way
+        self._key_hashes.frombytes(struct.pack(f"{len(hashed)}q", *hashed))
         self._key_rows.extend(clean_rows)
         self._key_rejected.extend(bytes(clean))
         self._key_columns = positions
