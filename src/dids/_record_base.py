@@ -199,7 +199,8 @@ def layout_blocks(records: Iterable[_R]) -> Iterator[list[_R]]:
     version = None
     while block := list(islice(iterator, BLOCK_SIZE)):
         version = version or block[0].LAYOUT.version
-        if any(record.LAYOUT.version != version for record in block):
+        kinds: set[type[RecordBase]] = set(map(type, block))  # one a layout: cheap to look at
+        if any(kind.LAYOUT.version != version for kind in kinds):
             raise ValueError("All records of a submission must have the same layout.")
         yield block
 
