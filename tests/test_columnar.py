@@ -40,7 +40,7 @@ from dids.io._base import FORMULA_START, ColumnBlock, InvalidRecord, RawRow
 from dids.io.csv import write_csv
 from dids.records import RecordV1, RecordV2, RowError
 from dids.reference import ReferenceData
-from dids.rules import RULES
+from dids.rules import RULES, Disposition
 from dids.strategies import records, submission_date
 from dids.validate import Report, Validator, validate_records, validate_rows
 
@@ -778,7 +778,10 @@ _ZONES = [timezone.utc, timezone(timedelta(hours=-3, minutes=-30)),
 def test_writer_output_is_what_csv_writer_writes(version: int, data: st.DataObject) -> None:
     found = data.draw(awkward_records(version))
     rows = [record.to_row() for record in found]
-    assert to_columns(found) == [list(c) for c in zip(*rows, strict=True)]
+    distinct: dict[int, set[str]] = {}
+    columns = to_columns(found, distinct=distinct)
+    assert columns == [list(c) for c in zip(*rows, strict=True)]
+    assert distinct == {index: set(columns[index]) for index in distinct}
     expected = io.StringIO(newline="")
     writer = csv.writer(expected, lineterminator="\r\n")
     if version == 2:
@@ -799,7 +802,11 @@ def test_columns_remember_formatted_values_between_blocks(data: st.DataObject) -
     memos: list[dict[Any, str]] = [{} for _ in layout(2).items]
     for block in (found, found[::-1], found):
         rows = [record.to_row() for record in block]
-        assert to_columns(block, memos=memos) == [list(c) for c in zip(*rows, strict=True)]
+        distinct: dict[int, set[str]] = {}
+        columns = to_columns(block, memos=memos, distinct=distinct)
+        assert columns == [list(c) for c in zip(*rows, strict=True)]
+        assert distinct == {index: set(columns[index]) for index in distinct}
+        assert layout(2).index("birth_date") in distinct  # collected to be formatted
 
 
 def test_checked_writer_stops_at_the_first_bad_record_after_writing_the_good_ones() -> None:
@@ -816,6 +823,29 @@ def test_checked_writer_stops_at_the_first_bad_record_after_writing_the_good_one
     out = io.StringIO(newline="")
     assert write_csv(found, out, on_invalid="skip", issues=issues) == 3000 - 1
     assert [(i.code, i.row) for i in issues] == [("DIDS070", 2501), ("DIDS071", 3001)]
+
+
+def test_checked_writer_skips_the_records_validation_rejects() -> None:
+    """Typed records holding invalid codes, dates and identifiers, over two blocks: the writer
+    skips the records that validation rejects, for the same rules (DIDS071 aside: the writer
+    keeps the first record of a duplicate group)."""
+    found = []
+    for generated in generate_rows(BLOCK_SIZE + 1500, seed=5, version=2, invalid_rate=0.1):
+        try:
+            found.append(RecordV2.from_row(generated.fields))
+        except RowError:
+            continue
+    submitted = submission_date_for(2)
+    report = validate_rows([record.to_row() for record in found], version=2,
+                           submitted=submitted)
+    rejected = {(i.row, i.code) for i in report.issues
+                if i.disposition is Disposition.RECORD_REJECT and i.code != "DIDS071"}
+    assert len({code for _, code in rejected}) > 10
+    issues: list[Any] = []
+    written = write_csv(found, io.StringIO(newline=""), on_invalid="skip", submitted=submitted,
+                        issues=issues)
+    assert {(i.row, i.code) for i in issues if i.code != "DIDS071"} == rejected
+    assert written == len(found) - len({i.row for i in issues})
 
 
 def test_row_sources_are_checked_in_batches_with_the_same_report() -> None:

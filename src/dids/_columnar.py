@@ -27,7 +27,7 @@ import operator
 import re
 import sys
 from array import array
-from collections.abc import Callable, Iterable, MutableSequence, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableSequence, Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import compress, repeat
@@ -130,13 +130,14 @@ class _Verdicts:
 
 
 class View:
-    """One block of columns (catalogue order), with derived columns computed once."""
+    """One block of columns (catalogue order), with derived columns computed once; ``distinct``
+    holds the distinct values of columns the caller knows them of."""
 
-    def __init__(self, columns: Columns) -> None:
+    def __init__(self, columns: Columns, distinct: Mapping[int, set[str]] | None = None) -> None:
         self.columns: MutableSequence[Sequence[str]] = (
             columns if isinstance(columns, MutableSequence) else list(columns))
         self.size = len(columns[0])
-        self._unique: dict[int, set[str]] = {}
+        self._unique: dict[int, set[str]] = dict(distinct) if distinct else {}
         self._blank: dict[int, bool] = {}
         self._distinct_days: dict[int, set[str]] = {}
         self._derived: dict[object, Sequence[str]] = {}
@@ -1058,10 +1059,12 @@ class Screen:
                 found = None
             self._bulk.append(found)
 
-    def suspects(self, columns: MutableSequence[Sequence[str]]) -> list[int]:
+    def suspects(self, columns: MutableSequence[Sequence[str]],
+                 known: Mapping[int, set[str]] | None = None) -> list[int]:
         """Sorted indices of the rows of a block that may have an issue. A column with a value
         that has surrounding whitespace is replaced in ``columns`` by its stripped values, which
-        are what validation compares (a padded export is not checked row by row).
+        are what validation compares (a padded export is not checked row by row). ``known``
+        holds the distinct values of columns the caller knows them of.
 
         A column with an ``all_clean`` classifier is proved clean by it when most of its values
         were new to the remembered verdicts in the last block that collected them, or when the
@@ -1069,7 +1072,7 @@ class Screen:
         :data:`_PROBE_EVERY` blocks its values are collected again to see if that still holds;
         when most are new, the proof still spares judging them.
         """
-        view = View(columns)
+        view = View(columns, known)
         found: set[int] = set()
         self._blocks += 1
         probe = self._blocks % _PROBE_EVERY == 1

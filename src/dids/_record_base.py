@@ -96,13 +96,14 @@ def _fixed_offset_texts(values: list[datetime], zones: set[Any]) -> list[str]:
 
 
 def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
-                 memo: dict[Any, str]) -> tuple[list[str], bool]:
-    """:meth:`DataItem.unparse` of a column of values, in bulk, and whether ``csv.writer``
-    would quote one of them: text passes through, other values are formatted once per distinct
-    value and remembered in ``memo`` (the column's, across blocks; only values that pass
-    ``refuse`` and need no quotes). Timestamps are never merged by equality (equal instants may
-    be written with different offsets); formatted dates and timestamps start with a digit and
-    need no quotes."""
+                 memo: dict[Any, str]) -> tuple[list[str], bool, set[str] | None]:
+    """:meth:`DataItem.unparse` of a column of values, in bulk; whether ``csv.writer`` would
+    quote one of them; and the distinct texts, when they were found on the way (``None``
+    otherwise). Text passes through; other values are formatted once per distinct value and
+    remembered in ``memo`` (the column's, across blocks; only values that pass ``refuse`` and
+    need no quotes). Timestamps are never merged by equality (equal instants may be written
+    with different offsets); formatted dates and timestamps start with a digit and need no
+    quotes."""
     found: set[Any] | None = None
     if item.kind in _TEXT_KINDS:  # mostly distinct text: written as it is
         types = set(map(type, values))
@@ -111,16 +112,16 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
                          if _NONE in types else values)
             if _special(plain) or not {start[:1] for start in refuse} <= _SPECIAL:
                 _refuse(item, plain, refuse)
-                return plain, _quoted(plain)
-            return plain, False
+                return plain, _quoted(plain), None
+            return plain, False, None
     if item.kind is Kind.TIMESTAMP:
         if set(map(type, values)) == {datetime}:
             zones = set(map(_ZONE, values))
             if {type(zone) for zone in zones} == {timezone}:
-                return _fixed_offset_texts(values, zones), False
+                return _fixed_offset_texts(values, zones), False, None
             texts = list(map(datetime.isoformat, values))
             if set(map(len, texts)) == {25}:
-                return texts, False
+                return texts, False, None
     else:
         try:
             found = set(values)
@@ -129,11 +130,13 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
     if found is None:
         texts = [_text(item.unparse, value) for value in values]
         _refuse(item, texts, refuse)
-        return texts, _quoted(texts)
+        return texts, _quoted(texts), None
     if set(map(type, found)) <= {str, _NONE}:
         _refuse(item, found, refuse)
-        texts = list(map(_ABSENT_AS_BLANK.get, values, values)) if None in found else values
-        return texts, _quoted(filter(None, found))
+        if None in found:
+            return (list(map(_ABSENT_AS_BLANK.get, values, values)),
+                    _quoted(filter(None, found)), set(map(_ABSENT_AS_BLANK.get, found, found)))
+        return values, _quoted(found), found
     missing = found.difference(memo)
     if len(memo) + len(missing) > _MEMO_LIMIT:
         memo.clear()
@@ -144,9 +147,9 @@ def _column_text(item: DataItem, values: list[Any], refuse: tuple[str, ...],
         formatted = [_text(item.unparse, value) for value in missing]
     _refuse(item, formatted, refuse)
     if _quoted(formatted):
-        return [_text(item.unparse, value) for value in values], True
+        return [_text(item.unparse, value) for value in values], True, None
     memo.update(zip(missing, formatted, strict=True))
-    return list(map(memo.__getitem__, values)), False
+    return list(map(memo.__getitem__, values)), False, set(map(memo.__getitem__, found))
 
 
 def _refuse(item: DataItem, texts: Collection[str | None], refuse: tuple[str, ...]) -> None:
@@ -207,22 +210,26 @@ def layout_blocks(records: Iterable[_R]) -> Iterator[list[_R]]:
 
 def to_columns(records: Sequence[RecordBase], *, refuse: tuple[str, ...] = (),
                memos: Sequence[dict[Any, str]] | None = None,
-               quoted: set[str] | None = None) -> list[list[str]]:
+               quoted: set[str] | None = None,
+               distinct: dict[int, set[str]] | None = None) -> list[list[str]]:
     """Records of one layout as columns of raw strings (catalogue order): what :meth:`to_row`
     gives row by row, built a column at a time. Raises :class:`RefusedStart` when a value
     starts with one of ``refuse``. ``memos`` (one dict per item, kept between calls with the
     same ``refuse``) remember formatted values. The names of the items with a value that
-    ``csv.writer`` would quote are added to ``quoted``."""
+    ``csv.writer`` would quote are added to ``quoted``; ``distinct`` gets the set of distinct
+    texts of the columns (by index) whose values were collected into a set to format them."""
     items = records[0].LAYOUT.items
     if memos is None:
         memos = [{} for _ in items]
     columns = []
-    for item, memo in zip(items, memos, strict=True):
-        texts, needs_quotes = _column_text(
+    for index, (item, memo) in enumerate(zip(items, memos, strict=True)):
+        texts, needs_quotes, texts_found = _column_text(
             item, list(map(operator.attrgetter(item.python_name), records)), refuse, memo)
         columns.append(texts)
         if needs_quotes and quoted is not None:
             quoted.add(item.python_name)
+        if texts_found is not None and distinct is not None:
+            distinct[index] = texts_found
     return columns
 
 

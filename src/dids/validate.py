@@ -27,7 +27,7 @@ import struct
 import sys
 from array import array
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from itertools import compress, repeat
 from typing import IO, Any, Literal
@@ -489,6 +489,7 @@ class Validator:
         positions: Sequence[int | None] | None = None,
         *,
         keys: list[int | None] | None = None,
+        distinct: Mapping[int, set[str]] | None = None,
     ) -> list[Issue]:
         """Check a block of data rows given as columns (catalogue order, equal lengths) and
         return their issues. ``rows`` is the number of the first row when the rows are
@@ -499,7 +500,8 @@ class Validator:
         checking every row, at a fraction of the cost. ``positions`` are as ``columns`` of
         :meth:`check_row`. With ``keys`` (for a caller that finds duplicates itself), the block's
         DIDS071 key hashes are added to it, one a row (``None`` where part of the key is blank;
-        values trimmed as for validation), and not kept for :meth:`finish`.
+        values trimmed as for validation), and not kept for :meth:`finish`. ``distinct`` may
+        give the set of distinct values of some columns (by index), when the caller has them.
         """
         if self._screen is None:
             self._screen = screen_for(self) or False
@@ -508,7 +510,7 @@ class Validator:
             return []
         numbers = range(rows, rows + size) if isinstance(rows, int) else rows
         columns = list(columns)  # the screen strips padded columns (keyed stripped, below)
-        suspects = self._screen.suspects(columns) if self._screen else range(size)
+        suspects = self._screen.suspects(columns, distinct) if self._screen else range(size)
         issues: list[Issue] = []
         kept_keys = len(self._key_hashes)
         for k in suspects:
@@ -689,7 +691,9 @@ def validate_records(records: Iterable[RecordBase], **options: Any) -> Report:
         if validator is None:
             validator = Validator(block[0].LAYOUT.version, **options)
             memos = [{} for _ in block[0].LAYOUT.items]
-        validator.check_columns(to_columns(block, memos=memos), number)
+        distinct: dict[int, set[str]] = {}
+        columns = to_columns(block, memos=memos, distinct=distinct)
+        validator.check_columns(columns, number, distinct=distinct)
         number += len(block)
     if validator is None:
         return validate_rows([], version=options.pop("version", 2), **options)

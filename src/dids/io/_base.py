@@ -95,9 +95,10 @@ def checked_blocks(
             skip = SUBMISSION_RULES if submitted is None else frozenset()
             validator = Validator(block[0].LAYOUT.version, submitted=submitted, skip_rules=skip)
         quoted: set[str] = set()
+        distinct: dict[int, set[str]] = {}
         try:
             columns = to_columns(block, refuse=FORMULA_START if refuse_formulas else (),
-                                 memos=memos, quoted=quoted)
+                                 memos=memos, quoted=quoted, distinct=distinct)
         except RefusedStart:
             raise _unsafe_value(to_columns(block), block[0].LAYOUT.items, number) from None
         needs_quotes = bool(quoted)
@@ -107,7 +108,8 @@ def checked_blocks(
             continue
         found: dict[int, list[Issue]] = {}
         block_keys: list[int | None] = []
-        for issue in validator.check_columns(columns, number + 1, keys=block_keys):
+        for issue in validator.check_columns(columns, number + 1, keys=block_keys,
+                                             distinct=distinct):
             if issue.disposition is Disposition.RECORD_REJECT and issue.row is not None:
                 found.setdefault(issue.row - number - 1, []).append(issue)
         if not found and None not in block_keys and keys.isdisjoint(block_keys):
