@@ -75,6 +75,7 @@ _LOW_BYTE = 0 if sys.byteorder == "little" else 7
 _LOW_BITS = {1 << bits: bytes(byte & ((1 << bits) - 1) for byte in range(256))
              for bits in range(1, 9)}
 _MEMO_LIMIT = 2_048
+_ALL_64_BITS = (1 << 64) - 1
 
 
 @attrs.frozen
@@ -245,7 +246,8 @@ class Validator:
         self._parsers = [item.parser for item in self.layout]
         self._identifying = [item.identifying for item in self.layout]
         self._key = self._duplicate_key()
-        self._key_hashes = array("q")
+        #: Key hashes as unsigned 64-bit numbers: array("Q") takes an int much faster than "q".
+        self._key_hashes = array("Q")
         self._key_rows = array("I")  # row numbers, up to 4,294,967,295
         self._key_rejected = bytearray()
         self._key_columns: Sequence[int | None] | None = None
@@ -476,7 +478,7 @@ class Validator:
             self._record(issue)
         key = self._key(raw)
         if key is not None:
-            self._key_hashes.append(key)
+            self._key_hashes.append(key & _ALL_64_BITS)
             self._key_rows.append(row)
             self._key_rejected.append(rejected)
             self._key_columns = columns
@@ -534,7 +536,7 @@ class Validator:
             for k in suspects:
                 mask[k] = 0
             hashes, clean_rows = compress(hashes, mask), compress(numbers, mask)
-        hashed = list(hashes)  # packed by struct: array("q") converts an int a slow way
+        hashed = list(hashes)  # packed signed by struct, in one call; kept as their bits
         self._key_hashes.frombytes(struct.pack(f"{len(hashed)}q", *hashed))
         self._key_rows.extend(clean_rows)
         self._key_rejected.extend(bytes(clean))
@@ -564,7 +566,7 @@ class Validator:
         if parts > 1:
             with memoryview(hashes) as whole, whole.cast("B") as octets:
                 lanes = octets[_LOW_BYTE::8].tobytes().translate(_LOW_BITS[parts])
-            partitions = [array("q") for _ in range(parts)]
+            partitions = [array("Q") for _ in range(parts)]
             start = 0
             while hashes:
                 chunk = hashes[:_PARTITION_CHUNK]
