@@ -503,7 +503,8 @@ class Validator:
         :meth:`check_row`. With ``keys`` (for a caller that finds duplicates itself), the block's
         DIDS071 key hashes are added to it, one a row (``None`` where part of the key is blank;
         values trimmed as for validation), and not kept for :meth:`finish`. ``distinct`` may
-        give the set of distinct values of some columns (by index), when the caller has them.
+        give, by column index, the set of distinct values of columns whose values the caller
+        has already collected (trusted as given: a wrong set gives a wrong report).
         """
         if self._screen is None:
             self._screen = screen_for(self) or False
