@@ -1205,6 +1205,53 @@ def test_a_column_of_one_value_in_a_block_is_still_checked_in_the_next() -> None
     assert (view.unique(0, constant=True), view.unique(1, constant=True)) == ({"a", "b"}, {"a"})
 
 
+def test_known_clean_values_are_looked_up_without_collecting_their_set() -> None:
+    """A column whose values were all remembered clean has them looked up in the next block
+    (no set collected), unless a row screen collected that set anyway; a new, bad value
+    in a later block is still found as the exact checks find it."""
+    verdicts = _columnar._Verdicts(lambda values: {v for v in values if v != "bad"})
+    assert verdicts.failing({"a", "b"}) == set()
+    assert not verdicts.all_known  # both were new
+    assert verdicts.failing({"a"}) == set()
+    assert verdicts.all_known
+    assert verdicts.known_clean(["a", "b", "a"])
+    assert not verdicts.known_clean(["a", "c"])
+    assert not verdicts.all_known
+
+    rows = [list(r.fields) for r in generate_rows(60, seed=8, version=2)]
+    at = layout(2).index
+    for number, row in enumerate(rows):
+        row[at("gp_practice")] = ["A81001", "B82002"][number % 2]
+        row[at("imaging_site")] = ["RJ101", "RA701"][number % 2]
+        row[at("request_date")] = ["2026-02-01", "2026-02-02"][number % 2]
+    screen = screen_for(Validator(2, submitted=submission_date_for(2)))
+    assert screen is not None
+    seen = []
+    original = _columnar.View.unique
+
+    def unique(view: View, index: int, *, constant: bool = False) -> set[str]:
+        seen.append(index)
+        return original(view, index, constant=constant)
+
+    for start in range(0, 60, 20):  # the third block looks up what the second found known
+        seen.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_columnar.View, "unique", unique)
+            assert screen.suspects([list(c) for c in zip(*rows[start:start + 20],
+                                                         strict=True)]) == []
+    assert at("gp_practice") not in seen  # looked up: their values were all known clean
+    assert at("imaging_site") not in seen
+    assert at("request_date") in seen  # DIDS028's screen collects it: so does the item
+    assert screen._collected_by_screens[at("request_date")]
+    assert not screen._collected_by_screens[at("gp_practice")]
+    rows[50][at("gp_practice")] = " A81001"
+    rows[55][at("imaging_site")] = "R1"
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (20,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert (56, "DIDS069") in {(issue["row"], issue["code"]) for issue in found["issues"]}
+
+
 def test_varied_clock_times_are_proved_clean_without_remembering_them() -> None:
     """Request and received times (tens of thousands of values in real files) are proved
     clean whole by their template, so only those of the first block, which collects every

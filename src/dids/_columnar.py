@@ -96,6 +96,9 @@ class _Verdicts:
         self._bad: set[str] = set()
         #: Whether most values were new in the last call of :meth:`failing`.
         self.mostly_new = False
+        #: Whether every value was remembered clean in the last call of :meth:`failing` or
+        #: :meth:`known_clean`.
+        self.all_known = False
 
     def failing(self, distinct: set[str],
                 proof: Callable[[], bool] | None = None) -> set[str] | frozenset[str]:
@@ -103,7 +106,8 @@ class _Verdicts:
         and ``proof()`` shows the block's whole column clean, none is judged, and they are
         remembered clean while fewer than :data:`_PROVED_LIMIT` are."""
         good, bad = self._good, self._bad
-        if distinct <= good:
+        self.all_known = distinct <= good
+        if self.all_known:
             self.mostly_new = False
             return _NONE
         new = distinct - good
@@ -121,6 +125,12 @@ class _Verdicts:
             self._remember(bad, new)
             known_bad |= new
         return known_bad
+
+    def known_clean(self, column: Sequence[str]) -> bool:
+        """Whether every value of ``column`` is remembered clean, looked up one by one: when
+        they are, this costs about half of collecting their set and comparing it."""
+        self.all_known = self._good.issuperset(column)
+        return self.all_known
 
     def _remember(self, verdicts: set[str], values: set[str]) -> None:
         """Add ``values`` to ``verdicts``, emptied first when that would pass the limit."""
@@ -158,6 +168,10 @@ class View:
             found = self._unique[index] = {column[0]} if constant and column.count(
                 column[0]) == self.size else set(column)
         return found
+
+    def collected(self, index: int) -> bool:
+        """Whether the distinct values of column ``index`` have been collected."""
+        return index in self._unique
 
     def strip(self, index: int) -> None:
         """Replace column ``index`` by its values without surrounding whitespace (validation
@@ -1045,6 +1059,10 @@ class Screen:
         self._blocks = 0
         #: Whether each column held one value in the last block that collected its values.
         self._constant = [False] * len(validator.layout)
+        #: Whether a row screen has collected a column's distinct values in a block where its
+        #: item's values were only looked up (:meth:`_Verdicts.known_clean`): from then on they
+        #: are collected for the item, as the screens need them anyway.
+        self._collected_by_screens = [False] * len(validator.layout)
         ctx = validator.context
         presence = frozenset(code for (code, _), factory in _checks.ROW_CHECKS.items()
                              if factory is _checks._present)
@@ -1077,6 +1095,7 @@ class Screen:
         self._blocks += 1
         probe = self._blocks % _PROBE_EVERY == 1
         constant = self._constant
+        looked_up: list[int] = []  # columns whose values were only looked up
         for index, classifier in enumerate(self._bulk):
             verdicts = self._verdicts[index]
             proof = None  # a whole-column proof not tried yet
@@ -1090,6 +1109,11 @@ class Screen:
                 else:
                     proof = partial(classifier.all_clean, view, index)
             if distinct is None:
+                if (verdicts.all_known and not constant[index]
+                        and not self._collected_by_screens[index]
+                        and verdicts.known_clean(view.columns[index])):
+                    looked_up.append(index)
+                    continue
                 distinct = view.unique(index, constant=constant[index])
                 constant[index] = len(distinct) == 1
             bad = verdicts.failing(distinct, proof)
@@ -1100,6 +1124,8 @@ class Screen:
                 found.update(view.rows_with(index, bad))
         for rows in self._screens:
             found.update(rows(view))
+        for index in looked_up:
+            self._collected_by_screens[index] |= view.collected(index)
         return sorted(found)
 
     def _judge(self, index: int) -> Callable[[str], bool]:
