@@ -1189,6 +1189,18 @@ def test_padded_columns_are_screened_stripped() -> None:
         (21, "DIDS071"), (151, "DIDS071"), (161, "DIDS027")}
 
 
+def test_rows_with_values_hand_checked() -> None:
+    """One or two values are found by list.index, more by set membership: the same rows."""
+    view = View([["a", "b", "a", "c", " a", "", "c"]])
+    assert view.rows_with(0, set()) == []
+    assert view.rows_with(0, {"z"}) == []
+    assert view.rows_with(0, {"a"}) == [0, 2]
+    assert view.rows_with(0, {"c", "a"}) == [0, 2, 3, 6]
+    assert view.rows_with(0, {""}) == [5]
+    assert view.rows_with(0, frozenset({"a", "b", "c"})) == [0, 1, 2, 3, 6]
+    assert view.blank_rows(0) == [5]
+
+
 def test_a_column_of_one_value_in_a_block_is_still_checked_in_the_next() -> None:
     """A column that held one value in the last block is compared with its first value before
     its distinct values are collected; a different, bad value in the next block is found."""
