@@ -1201,6 +1201,24 @@ def test_rows_with_values_hand_checked() -> None:
     assert view.blank_rows(0) == [5]
 
 
+def test_days_before_only_from_bounds_already_found() -> None:
+    births = ["2024-01-01", "2020-05-05", ""]
+    starts = ["2026-01-01T00:00:00Z", "2025-12-31T23:00:00Z", "2026-02-01T00:00:00Z"]
+    view = View([births, starts])
+    assert not view.days_before(0, 1)  # nothing known yet: not computed for this
+    assert (view.greatest(0), view.least(1)) == ("2024-01-01", "2025-12-31T23:00:00Z")
+    assert view.days_before(0, 1)
+    assert not View([["2025-12-31"], ["2025-12-31T23:00:00Z"]]).days_before(0, 0)
+    late = View([births, ["2026-01-01T00:00:00Z", "2023-12-31T23:00:00Z", starts[2]]])
+    late.greatest(0)
+    late.distinct(1, days=True)
+    assert not late.days_before(0, 1)  # a later day before the greatest earlier one
+    blank = View([births, [*starts[:2], ""]])
+    blank.greatest(0)
+    blank.least(1)
+    assert not blank.days_before(0, 1)  # a blank later moment
+
+
 def test_a_column_of_one_value_in_a_block_is_still_checked_in_the_next() -> None:
     """A column that held one value in the last block is compared with its first value before
     its distinct values are collected; a different, bad value in the next block is found."""

@@ -297,6 +297,16 @@ class View:
             found = self._least[index] = min(self.columns[index])
         return found
 
+    def days_before(self, earlier: int, later: int) -> bool:
+        """Whether the first ten characters of every value of column ``earlier`` sort before
+        those of every value of column ``later`` (so ``later`` has no blank), from bounds
+        already found: its greatest value, and the least value or distinct days of ``later``.
+        They are not computed for this, so ``False`` when unknown."""
+        greatest = self._greatest.get(earlier)
+        days = self._distinct_days.get(later)
+        least = self._least.get(later) if days is None else min(days, default=None)
+        return greatest is not None and least is not None and greatest[:10] < least[:10]
+
     def greatest(self, index: int) -> str:
         """The value of column ``index`` that sorts last (as text)."""
         found = self._greatest.get(index)
@@ -922,8 +932,14 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
     def rows(view: View) -> list[int]:
         found: list[int] = []
         if not view.in_order(*pair):
-            late = None if dated is None else dated_rows(view, dated)
-            found = out_of_order(view) if late is None else late
+            # A date every later moment's day is after (birth dates before procedures, say)
+            # is compared no further: its text sorts first whatever follows the day.
+            if earlier.clock is None and view.days_before(earlier.day, later.day):
+                pass
+            elif (late := None if dated is None else dated_rows(view, dated)) is not None:
+                found = late
+            else:
+                found = out_of_order(view)
             view.prove_in_order(*pair)  # but in the rows found, which become suspects
         if both_timestamps:
             offset = view.single_offset(earlier.day)
