@@ -17,6 +17,7 @@ from dids import derive, examples
 from dids._record_base import BLOCK_SIZE
 from dids.convert import uk_offset, v1_to_v2
 from dids.io import InvalidRecord, detect_format, open_reader, read_typed, write_records
+from dids.io import csv as csv_io
 from dids.io.csv import UnsafeValue, write_csv
 from dids.io.json import JsonReader, Submission, get_converter, read_json, write_json
 from dids.io.xml import XmlReader, write_xml
@@ -276,3 +277,14 @@ def test_derivations_agree_for_v1_and_v2() -> None:
     late = RecordV2(procedure_start_timestamp=datetime(2024, 5, 1, 0, 30, tzinfo=timezone(
         timedelta(hours=1))), request_date=date(2024, 4, 30), request_time=time(23))
     assert derive.waits(late).request_to_test == 1
+
+
+def test_csv_blocks_adapt_to_about_a_thousand_lines() -> None:
+    """The first block is read by a guess of 128 bytes a line; the next ones by as many bytes
+    as 1,000 lines of the last block held (the lines read hold about what was asked for)."""
+    source = csv_io._Source(io.BytesIO((b"x" * 49 + b"\n") * 6000))
+    taken = [len(source.take()) for _ in range(4)]
+    assert taken[0] == 128_000 // 50  # lines of 50 bytes up to 128,000 bytes
+    assert all(abs(count - csv_io._BLOCK_LINES) <= 1 for count in taken[1:])
+    assert sum(taken) + len(source.take()) + len(source.take()) == 6000
+    assert source.take() == []

@@ -79,9 +79,9 @@ class _Source:
         if self._readlines is None:
             return list(islice(self._lines, _BLOCK_LINES))
         lines = list(self._readlines(self._block_size))
-        if lines:
+        if lines:  # they hold about as much as asked for (the last one completed)
             self._block_size = min(_MAX_BLOCK_SIZE,
-                                   1 + sum(map(len, lines)) * _BLOCK_LINES // len(lines))
+                                   1 + self._block_size * _BLOCK_LINES // len(lines))
         return lines
 
     def give_back(self, lines: Sequence[Any]) -> None:
