@@ -934,12 +934,9 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
         if not view.in_order(*pair):
             # A date every later moment's day is after (birth dates before procedures, say)
             # is compared no further: its text sorts first whatever follows the day.
-            if earlier.clock is None and view.days_before(earlier.day, later.day):
-                pass
-            elif (late := None if dated is None else dated_rows(view, dated)) is not None:
-                found = late
-            else:
-                found = out_of_order(view)
+            if earlier.clock is not None or not view.days_before(earlier.day, later.day):
+                late = None if dated is None else dated_rows(view, dated)
+                found = out_of_order(view) if late is None else late
             view.prove_in_order(*pair)  # but in the rows found, which become suspects
         if both_timestamps:
             offset = view.single_offset(earlier.day)
