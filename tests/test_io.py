@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from dids import derive, examples
 from dids._record_base import BLOCK_SIZE
 from dids.convert import uk_offset, v1_to_v2
+from dids.generate import generate_rows
 from dids.io import InvalidRecord, detect_format, open_reader, read_typed, write_records
 from dids.io import csv as csv_io
 from dids.io.csv import UnsafeValue, write_csv
@@ -89,7 +91,6 @@ def test_xml_round_trip(recs: list[RecordV1]) -> None:
 def test_writer_finds_a_duplicate_of_a_record_written_in_an_earlier_block() -> None:
     """Blocks without issues are kept whole; a record repeating one of an earlier block is
     still a DIDS071 duplicate (the writer checks BLOCK_SIZE records at a time)."""
-    from dids.generate import generate_rows
     count = BLOCK_SIZE + 952
     found = [RecordV2.from_row(r.fields) for r in generate_rows(count, seed=5, version=2)]
     found.insert(BLOCK_SIZE + 452, found[10])
@@ -101,7 +102,6 @@ def test_writer_finds_a_duplicate_of_a_record_written_in_an_earlier_block() -> N
 def test_writer_finds_duplicates_within_one_block_and_through_padding() -> None:
     """A record repeating one of its own block is a DIDS071 duplicate and the first is kept;
     a padded accession number is keyed as validation reads it, stripped."""
-    from dids.generate import generate_rows
     found = [RecordV2.from_row(r.fields) for r in generate_rows(100, seed=5, version=2)]
     found.insert(60, found[20])
     padded = " " + str(found[30].accession_number) + " "
@@ -288,3 +288,17 @@ def test_csv_blocks_adapt_to_about_a_thousand_lines() -> None:
     assert all(abs(count - csv_io._BLOCK_LINES) <= 1 for count in taken[1:])
     assert sum(taken) + len(source.take()) + len(source.take()) == 6000
     assert source.take() == []
+
+
+def test_writer_writes_a_block_in_parts_as_csv_writer_would() -> None:
+    """More lines than one write holds (csv_io._WRITTEN_LINES), in more than one block."""
+    found = [RecordV2.from_row(list(generated.fields))
+             for generated in generate_rows(BLOCK_SIZE + 700, seed=4, version=2)]
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(RecordV2.LAYOUT.headers)
+    writer.writerows(record.to_row() for record in found)
+    written = io.StringIO(newline="")
+    assert write_csv(found, written, on_invalid="write") == len(found)
+    assert written.getvalue() == expected.getvalue()
+    assert len(found) > 2 * csv_io._WRITTEN_LINES
