@@ -48,7 +48,7 @@ from dids.rules import RULES, Rule
 if TYPE_CHECKING:
     from dids.validate import Validator
 
-__all__ = ["Screen", "screen_for"]
+__all__ = ["Screen", "Sifted", "screen_for"]
 
 Columns = Sequence[Sequence[str]]
 #: A moment of an order rule: its date (or timestamp) column and its time column, if any.
@@ -156,7 +156,7 @@ class View:
         self._joins: dict[int, bytes | None] = {}
         self._least: dict[int, str] = {}
         self._greatest: dict[int, str] = {}
-        self._in_order: dict[Moment, set[Moment]] = {}
+        self._in_order: dict[Moment, dict[Moment, list[int]]] = {}
 
     def unique(self, index: int, *, constant: bool = False) -> set[str]:
         """The distinct values of column ``index``. When it is likely ``constant`` (it held one
@@ -214,26 +214,33 @@ class View:
             blank = self._blank[index] = "" in self.columns[index]
         return blank
 
-    def in_order(self, earlier: Moment, later: Moment) -> bool:
+    def in_order(self, earlier: Moment, later: Moment) -> list[int] | None:
         """Whether every row's ``earlier`` moment text sorts no later than its ``later`` one, but
-        in rows already found suspects: proved by :meth:`prove_in_order` for the pair, or for a
-        chain of pairs through moments never blank (whose texts are the same as earlier and as
-        later moments, so the order holds through them in every row no pair excepts)."""
-        seen, frontier = {earlier}, [earlier]
+        in the rows returned (``None`` when not proved): proved by :meth:`prove_in_order` for
+        the pair, or for a chain of pairs through moments never blank (whose texts are the same
+        as earlier and as later moments, so the order holds through them in every row no pair
+        of the chain excepts; the rows excepted are those of every pair of the chain)."""
+        came_from: dict[Moment, Moment] = {earlier: earlier}
+        frontier = [earlier]
         while frontier:
-            for step in self._in_order.get(frontier.pop(), ()):
+            step_from = frontier.pop()
+            for step in self._in_order.get(step_from, {}):
                 if step == later:
-                    return True
-                if step not in seen and not self.has_blank(step[0]):
-                    seen.add(step)
+                    rows: set[int] = set(self._in_order[step_from][later])
+                    while step_from != earlier:
+                        before = came_from[step_from]
+                        rows.update(self._in_order[before][step_from])
+                        step_from = before
+                    return sorted(rows)
+                if step not in came_from and not self.has_blank(step[0]):
+                    came_from[step] = step_from
                     frontier.append(step)
-        return False
+        return None
 
-    def prove_in_order(self, earlier: Moment, later: Moment) -> None:
+    def prove_in_order(self, earlier: Moment, later: Moment, rows: list[int]) -> None:
         """Record that every row's ``earlier`` moment text sorts no later than its ``later`` one
-        (:meth:`moment` texts, blank dates as ``""`` and as :data:`_NEVER`) but in the rows the
-        caller found suspects."""
-        self._in_order.setdefault(earlier, set()).add(later)
+        (:meth:`moment` texts, blank dates as ``""`` and as :data:`_NEVER`) but in ``rows``."""
+        self._in_order.setdefault(earlier, {})[later] = rows
 
     def mapped(self, index: int, memo: dict[str, str], function: Callable[[str], str],
                *, days: bool = False) -> list[str]:
@@ -930,18 +937,19 @@ def _in_order(rule: Rule, ctx: CheckContext) -> RowScreen:
         return list(compress(range(view.size), map(after, first, second)))
 
     def rows(view: View) -> list[int]:
-        found: list[int] = []
-        if not view.in_order(*pair):
+        found = view.in_order(*pair)
+        if found is None:
+            found = []
             # A date every later moment's day is after (birth dates before procedures, say)
             # is compared no further: its text sorts first whatever follows the day.
             if earlier.clock is not None or not view.days_before(earlier.day, later.day):
                 late = None if dated is None else dated_rows(view, dated)
                 found = out_of_order(view) if late is None else late
-            view.prove_in_order(*pair)  # but in the rows found, which become suspects
+            view.prove_in_order(*pair, found)  # but in the rows found, which are checked
         if both_timestamps:
             offset = view.single_offset(earlier.day)
             if offset is None or offset != view.single_offset(later.day):
-                found += _offsets_differ(view, earlier.day, later.day)
+                found = found + _offsets_differ(view, earlier.day, later.day)
         return found
 
     return rows
@@ -1065,14 +1073,28 @@ def _birth_within_months(rule: Rule, ctx: CheckContext) -> RowScreen:
 # --- the screen of one validator ----------------------------------------------------------------
 
 
+@attrs.frozen
+class Sifted:
+    """What :meth:`Screen.sift` found in a block: its :class:`View`; each column whose item's
+    own rules fail on some of its values, with those values; and, for each screened rule about
+    several items, by code, the rows that may break it (sorted or not, maybe repeated). A row
+    in none of these breaks no rule, but may hold a value that another rule's screen assumed
+    valid: :class:`dids.validate.Validator` checks those rows for each rule their bad value's
+    item is in."""
+
+    view: View
+    failing: list[tuple[int, set[str] | frozenset[str]]]
+    rows: list[tuple[str, Iterable[int]]]
+
+
 class Screen:
-    """Finds the rows of a block that may break a rule of one validator."""
+    """Finds what a block of one validator's rows may break."""
 
     def __init__(
         self,
         validator: Validator,
         local: list[frozenset[str]],
-        screens: list[RowScreen],
+        screens: list[tuple[str, RowScreen]],
     ) -> None:
         self._validator = validator
         self._local = local
@@ -1102,12 +1124,13 @@ class Screen:
                 found = None
             self._bulk.append(found)
 
-    def suspects(self, columns: MutableSequence[Sequence[str]],
-                 known: Mapping[int, set[str]] | None = None) -> list[int]:
-        """Sorted indices of the rows of a block that may have an issue. A column with a value
-        that has surrounding whitespace is replaced in ``columns`` by its stripped values, which
-        are what validation compares (a padded export is not checked row by row). ``known``
-        holds the distinct values of columns the caller knows them of.
+    def sift(self, columns: MutableSequence[Sequence[str]],
+             known: Mapping[int, set[str]] | None = None) -> Sifted:
+        """What a block may break: each column's values that fail its item's own rules, and
+        the rows each screened multi-item rule may fail on. A column with a value that has
+        surrounding whitespace is replaced in ``columns`` by its stripped values, which are
+        what validation compares. ``known`` holds the distinct values of columns the caller
+        knows them of.
 
         A column with an ``all_clean`` classifier is proved clean by it when most of its values
         were new to the remembered verdicts in the last block that collected them, or when the
@@ -1116,7 +1139,7 @@ class Screen:
         when most are new, the proof still spares judging them.
         """
         view = View(columns, known)
-        found: set[int] = set()
+        failing: list[tuple[int, set[str] | frozenset[str]]] = []
         self._blocks += 1
         probe = self._blocks % _PROBE_EVERY == 1
         constant = self._constant
@@ -1146,12 +1169,11 @@ class Screen:
                 view.strip(index)
                 bad = verdicts.failing(view.unique(index))
             if bad:
-                found.update(view.rows_with(index, bad))
-        for rows in self._screens:
-            found.update(rows(view))
+                failing.append((index, bad))
+        rows = [(code, rows(view)) for code, rows in self._screens]
         for index in looked_up:
             self._collected_by_screens[index] |= view.collected(index)
-        return sorted(found)
+        return Sifted(view, failing, rows)
 
     def _judge(self, index: int) -> Callable[[str], bool]:
         """The exact verdict of column ``index``'s rules on one value: whether it fails."""
@@ -1196,7 +1218,7 @@ def screen_for(validator: Validator) -> Screen | None:
     """The screen of ``validator``'s rules, or ``None`` when a rule cannot be screened."""
     layout, ctx = validator.layout, validator.context
     local: list[set[str]] = [set() for _ in layout]
-    screens: list[RowScreen] = []
+    screens: list[tuple[str, RowScreen]] = []
     for index, checks in enumerate(validator.field_rules()):
         local[index].update(rule.code for rule in checks)
     for rule in sorted(validator.row_rules(), key=partial(_span, ctx=ctx)):
@@ -1205,13 +1227,12 @@ def screen_for(validator: Validator) -> Screen | None:
             found = factory(rule, ctx)
             if found is None:
                 return None
-            screens.append(found)
+            screens.append((rule.code, found))
             continue
         columns = set(_columns(rule, ctx))
         if len(columns) != 1:
             return None
         local[columns.pop()].add(rule.code)
-    screens.append(_key_parts(validator))
     return Screen(validator, [frozenset(codes) for codes in local], screens)
 
 
@@ -1222,18 +1243,3 @@ def _span(rule: Rule, ctx: CheckContext) -> int:
         return 0
     columns = _columns(rule, ctx)
     return max(columns) - min(columns)
-
-
-def _key_parts(validator: Validator) -> RowScreen:
-    """Rows missing part of the duplicate key (DIDS071), which the exact path leaves unkeyed."""
-    layout = validator.layout
-    accession, site = layout.index("accession_number"), layout.index("imaging_site")
-    codes = [layout.index(n) for n in ("snomed_code", "nicip_code")] if layout.version == 2 else []
-
-    def rows(view: View) -> list[int]:
-        found = view.blank_rows(accession) + view.blank_rows(site)
-        if codes and view.has_blank(codes[1]):
-            found += [k for k in view.blank_rows(codes[0]) if not view.columns[codes[1]][k]]
-        return found
-
-    return rows

@@ -18,9 +18,6 @@ validate a row, and detailed issues are built only for the rows that fail.
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import json
 import operator
 import re
 import struct
@@ -36,13 +33,26 @@ import attrs
 
 from dids import _checks
 from dids._checks import CheckContext, Expression, FieldCheck, RowCheck
-from dids._columnar import Screen, screen_for
+from dids._columnar import Screen, Sifted, View, screen_for
 from dids._record_base import BLOCK_SIZE, RecordBase, layout_blocks, to_columns
 from dids.catalogue import Layout, layout
 from dids.exceptions import ValidationError
+from dids.findings import (
+    DEFAULT_LIMIT_PER_RULE,
+    RULE_ORDER,
+    RULES_BY_ORDER,
+    Compact,
+    Findings,
+    FindingSink,
+    Issue,
+    Report,
+    compact,
+    issue_for,
+    issue_order,
+)
 from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
 from dids.reference import ReferenceData
-from dids.rules import RULES, Disposition, Rule, Scope, Severity, rules_for
+from dids.rules import RULES, Disposition, Rule, Scope, rules_for
 
 #: Rules about the submission date (they read ``file.received_at``), which a writer cannot
 #: check before the file is submitted.
@@ -64,7 +74,6 @@ __all__ = [
     "validate_rows",
 ]
 
-_RULE_ORDER = {code: index for index, code in enumerate(RULES)}
 #: Duplicate keys are looked for in partitions of at most ``2 ** _PARTITION_BITS`` hashes.
 _PARTITION_BITS = 15
 #: Hashes moved into their partitions at a time.
@@ -76,104 +85,6 @@ _LOW_BITS = {1 << bits: bytes(byte & ((1 << bits) - 1) for byte in range(256))
              for bits in range(1, 9)}
 _MEMO_LIMIT = 2_048
 _ALL_64_BITS = (1 << 64) - 1
-
-
-@attrs.frozen
-class Issue:
-    """One failure of one rule at one place.
-
-    ``row`` is the 1-based data row (a v2 header line is not counted), ``column`` the 1-based
-    column in the file; both are ``None`` for file-level issues. ``value`` is only filled when
-    the caller asked for values.
-    """
-
-    code: str
-    severity: Severity
-    disposition: Disposition
-    message: str
-    item: str | None = None
-    row: int | None = None
-    column: int | None = None
-    params: tuple[tuple[str, str], ...] = ()
-    value: str | None = attrs.field(default=None, repr=False)
-
-    def to_dict(self, *, include_values: bool = False) -> dict[str, Any]:
-        """The JSON form: ``code, severity, disposition, item, row, column`` (and ``value``)."""
-        out: dict[str, Any] = {
-            "code": self.code,
-            "severity": self.severity.value,
-            "disposition": self.disposition.value,
-            "item": self.item,
-            "row": self.row,
-            "column": self.column,
-        }
-        if include_values:
-            out["value"] = self.value
-        return out
-
-
-def issue_for(
-    code: str,
-    version: int,
-    *,
-    item: str | None = None,
-    row: int | None = None,
-    column: int | None = None,
-    value: str | None = None,
-) -> Issue:
-    """An :class:`Issue` of rule ``code``, with the rule's message and parameters."""
-    rule = RULES[code]
-    return Issue(
-        rule.code,
-        rule.severity,
-        rule.disposition,
-        rule.message_for(version),
-        item,
-        row,
-        column,
-        tuple(rule.params.items()),
-        value,
-    )
-
-
-@attrs.define
-class Report:
-    """The outcome of validating a submission."""
-
-    version: int
-    records: int = 0
-    records_rejected: int = 0
-    file_rejected: bool = False
-    counts: Counter[str] = attrs.field(factory=Counter)
-    issues: list[Issue] = attrs.field(factory=list)
-    not_checked: tuple[str, ...] = ()
-    source: str | None = None
-    include_values: bool = False
-
-    @property
-    def accepted(self) -> bool:
-        """True when the file is accepted and no record is rejected."""
-        return not self.file_rejected and self.records_rejected == 0
-
-    @property
-    def warnings(self) -> int:
-        """Number of warning issues."""
-        return sum(n for code, n in self.counts.items() if RULES[code].severity is Severity.WARNING)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form printed by ``dids validate --format json``."""
-        return {
-            "dids_version": str(self.version),
-            "records": self.records,
-            "records_rejected": self.records_rejected,
-            "file_rejected": self.file_rejected,
-            "counts": dict(sorted(self.counts.items(), key=lambda kv: _RULE_ORDER[kv[0]])),
-            "issues": [i.to_dict(include_values=self.include_values) for i in self.issues],
-        }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text."""
-        return json.dumps(self.to_dict(), indent=indent)
 
 
 _ABSENT = None
@@ -196,17 +107,17 @@ def _compile_expressions(expressions: Sequence[Expression]
     lines.append("    return hits")
     exec("\n".join(lines), namespace)
     return namespace["run"]  # type: ignore[no-any-return]
-#: Stands for the raw row of a duplicate reported after the row has gone: values are the key.
-_NO_VALUES: Sequence[str] = ()
 
 
 class Validator:
     """Checks rows of one layout, keeping the state that file rules need.
 
-    Feed data rows in file order with :meth:`check_row` (or structural faults with
-    :meth:`add_unreadable_row`), then call :meth:`finish` for the :class:`Report`. Memory stays
-    flat: the duplicate rule (DIDS071) keeps 13 bytes a row, never the rows, and is decided
-    when the file ends.
+    Feed data rows in file order, a block of columns at a time with :meth:`check_columns` (or a
+    row at a time with :meth:`check_row`; structural faults with :meth:`add_unreadable_row`),
+    then call :meth:`finish` for the :class:`Report`. Findings go, in order, to the ``sinks``
+    as they are made; the report counts every one and keeps the first ``limit_per_rule`` of
+    each rule (``None``: all). Memory stays flat: the duplicate rule (DIDS071) keeps 13 bytes
+    a row, never the rows, and is decided when the file ends.
     """
 
     def __init__(
@@ -217,11 +128,12 @@ class Validator:
         metadata: SubmissionMetadata | None = None,
         reference: ReferenceData | None = None,
         include_values: bool = False,
-        limit_per_rule: int | None = None,
+        limit_per_rule: int | None = DEFAULT_LIMIT_PER_RULE,
         reject_palindromes: bool = False,
         reject_sentinels: bool = False,
         source: str | None = None,
         skip_rules: Iterable[str] = (),
+        sinks: Sequence[FindingSink] = (),
     ) -> None:
         self.layout: Layout = layout(version)
         self._skip = frozenset(skip_rules)
@@ -237,14 +149,19 @@ class Validator:
         )
         self.report = Report(version, source=source, include_values=include_values)
         self._limit = limit_per_rule
-        self._listed: dict[str, list[tuple[tuple[int, int, int], int, Issue]]] = {}
-        self._arrival = itertools.count()
+        self._sinks = list(sinks)
+        #: Rules whose kept issues reached the limit.
+        self._full: set[str] = set()
+        self._kept: Counter[str] = Counter()
         self._field_checks = self._compile_field_checks()
         self._row_checks = self._compile_row_checks()
         self._memo: list[dict[str, tuple[Any, tuple[Rule, ...]]]] = [
             {"": _BLANK} for _ in self.layout]
+        #: Each item's own findings on a value (:meth:`_alone`), by column.
+        self._alone_memo: list[dict[str, tuple[tuple[tuple[int, int | None], ...], bool]]] = [
+            {} for _ in self.layout]
         self._parsers = [item.parser for item in self.layout]
-        self._identifying = [item.identifying for item in self.layout]
+        self._names = [item.python_name for item in self.layout]
         self._key = self._duplicate_key()
         #: Key hashes as unsigned 64-bit numbers: array("Q") takes an int much faster than "q".
         self._key_hashes = array("Q")
@@ -273,9 +190,11 @@ class Validator:
         return checks
 
     def _compile_row_checks(self) -> list[tuple[Rule, RowCheck, int | None]]:
-        """Row checks in rule order; the :class:`Expression` ones become one generated check."""
+        """Row checks in rule order; the :class:`Expression` ones become one generated check
+        (and one each, for a row checked for one rule: :attr:`_by_code`)."""
         compiled: list[tuple[Rule, RowCheck, int | None]] = []
         expressions: list[tuple[Rule, Expression, int | None]] = []
+        self._by_code: dict[str, _RowRule] = {}
         for rule in self._rules():
             factory = _checks.ROW_CHECKS.get((rule.code, self.layout.version))
             if factory is None:
@@ -287,10 +206,21 @@ class Validator:
             primary = None if rule.code in _ROW_LEVEL else self.layout.index(names[0])
             if isinstance(check, Expression):
                 expressions.append((rule, check, primary))
+                one = _compile_expressions([check])
+                self._by_code[rule.code] = _RowRule(
+                    RULE_ORDER[rule.code], lambda raw, v, one=one: bool(one(raw, v)), primary,
+                    tuple(map(self.layout.index, names)))
             else:
                 compiled.append((rule, check, primary))
+                self._by_code[rule.code] = _RowRule(RULE_ORDER[rule.code], check, primary,
+                                                    tuple(map(self.layout.index, names)))
         self._expressions = [(rule, primary) for rule, _, primary in expressions]
         self._run_expressions = _compile_expressions([e for _, e, _ in expressions])
+        #: The row rules about one item only, by column: their findings are the item's own.
+        self._local_rules: list[list[_RowRule]] = [[] for _ in self.layout]
+        for found in self._by_code.values():
+            if len(set(found.columns)) == 1:
+                self._local_rules[found.columns[0]].append(found)
         return compiled
 
     def _not_checked(self) -> tuple[str, ...]:
@@ -328,7 +258,7 @@ class Validator:
         return key
 
     def _duplicate_hashes(self, columns: Sequence[Sequence[str]]) -> Iterator[int]:
-        """:meth:`_duplicate_key` of every row of a block whose keys are all complete."""
+        """:meth:`_duplicate_key` of every row of a block (whatever the row's key lacks)."""
         layout = self.layout
         accession = columns[layout.index("accession_number")]
         site = columns[layout.index("imaging_site")]
@@ -341,56 +271,65 @@ class Validator:
                         map(operator.not_, snomed))
         return map(hash, zip(accession, site, snomed, nicip, strict=False))
 
-    # -- feeding ------------------------------------------------------------------------------
+    def _unkeyed(self, view: View) -> set[int]:
+        """Rows of a block missing part of the duplicate key (DIDS071), which are not keyed."""
+        layout = self.layout
+        found = set(view.blank_rows(layout.index("accession_number")))
+        found.update(view.blank_rows(layout.index("imaging_site")))
+        if layout.version == 2 and view.has_blank(nicip := layout.index("nicip_code")):
+            codes = view.columns[nicip]
+            found.update(k for k in view.blank_rows(layout.index("snomed_code")) if not codes[k])
+        return found
 
-    def _record(self, issue: Issue) -> None:
-        self.report.counts[issue.code] += 1
-        if self._limit is None:
-            self.report.issues.append(issue)
-        elif self._limit > 0:
-            # The first issues of each rule in file order, whatever order rows are checked in.
-            row, rule, column = _issue_order(issue)
-            entry = ((-row, -rule, -column), next(self._arrival), issue)
-            kept = self._listed.setdefault(issue.code, [])
-            if len(kept) < self._limit:
-                heapq.heappush(kept, entry)
-            elif entry[0] > kept[0][0]:
-                heapq.heapreplace(kept, entry)
-        if issue.disposition is Disposition.FILE_REJECT:
-            self.report.file_rejected = True
+    # -- findings -----------------------------------------------------------------------------
+
+    def _emit(self, found: list[Compact]) -> None:
+        """Count ``found`` (in order), keep the first of each rule, and send them to the
+        sinks."""
+        if not found:
+            return
+        report = self.report
+        codes = [RULES_BY_ORDER[entry[1]].code for entry in found]
+        report.counts.update(codes)
+        limit = self._limit
+        if limit is None or len(self._full) < len(set(codes)) or not self._full.issuperset(codes):
+            batch = Findings(found, self.layout.version, report.include_values)
+            kept = self._kept
+            for k, code in enumerate(codes):
+                if code in self._full:
+                    continue
+                if limit is not None and kept[code] >= limit:
+                    self._full.add(code)
+                    continue
+                kept[code] += 1
+                report.issues.append(batch[k])
+        if not report.file_rejected and any(
+                RULES[code].disposition is Disposition.FILE_REJECT for code in set(codes)):
+            report.file_rejected = True
+        if self._sinks:
+            batch = Findings(found, self.layout.version, report.include_values)
+            for sink in self._sinks:
+                sink.write(batch)
 
     def add_issue(self, issue: Issue) -> None:
         """Record a file-level issue found outside the row checks (header, metadata)."""
-        self._record(issue)
+        self._emit([compact(issue)])
 
     def add_unreadable_row(self, issues: Sequence[Issue]) -> None:
         """Count a data row that could not be split into fields, with its structural issues."""
         self.report.records += 1
         if any(issue.disposition is Disposition.RECORD_REJECT for issue in issues):
             self.report.records_rejected += 1
-        for issue in issues:
-            self._record(issue)
+        self._emit(sorted(map(compact, issues)))
 
-    def _issue(self, rule: Rule, index: int | None, row: int | None,
-               columns: Sequence[int | None] | None, raw: Sequence[str]) -> Issue:
-        value = None
-        item = column = None
-        if index is not None:
-            item = self.layout.items[index].python_name
-            column = index + 1 if columns is None else columns[index]
-            if self.report.include_values and raw:
-                value = raw[index]
-        return Issue(
-            rule.code,
-            rule.severity,
-            rule.disposition,
-            rule.message_for(self.layout.version),
-            item,
-            row,
-            column,
-            tuple(rule.params.items()),
-            value,
-        )
+    def _finding(self, order: int, index: int | None, row: int,
+                 columns: Sequence[int | None] | None, text: str | None) -> Compact:
+        """Rule ``order``'s finding at item ``index`` (``None``: the row) holding ``text``."""
+        if index is None:
+            return (row, order, 0, None, None)
+        column = index + 1 if columns is None else columns[index] or 0
+        return (row, order, column, self._names[index],
+                text if self.report.include_values else None)
 
     def field_rules(self) -> list[list[Rule]]:
         """The field rules checked on each item, in catalogue order."""
@@ -400,23 +339,51 @@ class Validator:
         """The row rules this validator checks (those compiled for its options)."""
         return [rule for rule, _, _ in self._row_checks] + [rule for rule, _ in self._expressions]
 
+    def _entry(self, index: int, text: str) -> tuple[Any, tuple[Rule, ...]]:
+        """Item ``index``'s parsed value of ``text`` and its failed field rules, remembered."""
+        cache = self._memo[index]
+        entry = cache.get(text)
+        if entry is None:
+            entry = self._field(index, text)
+            if len(cache) >= _MEMO_LIMIT:
+                cache.clear()
+                cache[""] = _BLANK
+            cache[text] = entry
+        return entry
+
+    def _alone(self, index: int, text: str) -> tuple[tuple[tuple[int, int | None], ...], bool]:
+        """What item ``index`` holding ``text`` (stripped) breaks of the rules about it alone:
+        (rule order, item index or ``None`` for the row) of each, and whether a field rule
+        fails, or the text is no value of the item (then a rule about several items may
+        fail where its screen, reading the texts, assumes a valid value)."""
+        cache = self._alone_memo[index]
+        found = cache.get(text)
+        if found is not None:
+            return found
+        value, failed = self._entry(index, text) if text else _BLANK
+        hits: list[tuple[int, int | None]] = [(RULE_ORDER[rule.code], index) for rule in failed]
+        local = self._local_rules[index]
+        if local:
+            raw = [""] * len(self.layout)
+            values: list[Any] = [None] * len(self.layout)
+            raw[index], values[index] = text, value
+            for rule in local:
+                result = rule.check(raw, values)
+                if result:
+                    hits.append((rule.order, rule.primary if result is True
+                                 else self.layout.index(result)))
+        found = (tuple(hits), bool(failed) or (value is None and text != ""))
+        if len(cache) >= _MEMO_LIMIT:
+            cache.clear()
+        cache[text] = found
+        return found
+
     def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
         """Whether item ``index`` holding ``text`` breaks one of ``codes``, rules that read
         this item only (the screen of :mod:`dids._columnar` asks once per distinct value)."""
         if text != text.strip():
             return True
-        raw = [""] * len(self.layout)
-        raw[index] = text
-        value, failed = self._field(index, text) if text else _BLANK
-        if failed:
-            return True
-        values: list[Any] = [None] * len(self.layout)
-        values[index] = value
-        if any(self._expressions[hit][0].code in codes
-               for hit in self._run_expressions(raw, values)):
-            return True
-        return any(rule.code in codes and check(raw, values)
-                   for rule, check, _ in self._row_checks)
+        return any(RULES_BY_ORDER[order].code in codes for order, _ in self._alone(index, text)[0])
 
     def _field(self, index: int, text: str) -> tuple[Any, tuple[Rule, ...]]:
         try:
@@ -425,6 +392,8 @@ class Validator:
             value = _ABSENT
         failed = tuple(rule for rule, check in self._field_checks[index] if check(text))
         return value, failed
+
+    # -- rows ---------------------------------------------------------------------------------
 
     def check_row(
         self,
@@ -436,6 +405,7 @@ class Validator:
     ) -> list[Issue]:
         """Check one data row (strings in catalogue order) and return its issues.
 
+        This is the exact path that the block path (:meth:`check_columns`) is tested against.
         ``columns`` maps each item to its 1-based column in the file (``None`` when the file
         has no such column); by default item *i* is column *i + 1*. ``read_issues`` are faults
         the reader found in the row (undecodable text), counted with the row's own.
@@ -443,46 +413,35 @@ class Validator:
         if row is None:
             row = self.report.records + 1
         raw = list(map(str.strip, fields))
-        memo = self._memo
-        entries: list[Any] = list(map(dict.get, memo, raw))
-        if None in entries:
-            for index, entry in enumerate(entries):
-                if entry is None:
-                    text = raw[index]
-                    entry = entries[index] = self._field(index, text)
-                    cache = memo[index]
-                    if len(cache) >= _MEMO_LIMIT:
-                        cache.clear()
-                        cache[""] = _BLANK
-                    cache[text] = entry
+        entries = [self._entry(index, text) for index, text in enumerate(raw)]
         values = list(map(_VALUE, entries))
-        found: list[tuple[Rule, int | None]] = []
-        if any(map(_FAILED, entries)):
-            for index in compress(range(len(entries)), map(_FAILED, entries)):
-                found += [(rule, index) for rule in entries[index][1]]
+        found: list[Compact] = [self._finding(RULE_ORDER[rule.code], index, row, columns,
+                                              raw[index])
+                                for index, entry in enumerate(entries) for rule in entry[1]]
         for hit in self._run_expressions(raw, values):
-            found.append(self._expressions[hit])
+            rule, index = self._expressions[hit]
+            found.append(self._finding(RULE_ORDER[rule.code], index, row, columns,
+                                       raw[index] if index is not None else ""))
         for rule, check, primary in self._row_checks:
             result = check(raw, values)
             if result:
-                found.append((rule, primary if result is True else self.layout.index(result)))
-        if len(found) > 1:
-            found.sort(key=lambda hit: _RULE_ORDER[hit[0].code])
-        issues = list(read_issues)
-        issues += [self._issue(rule, index, row, columns, raw) for rule, index in found]
-        rejected = any(issue.disposition is Disposition.RECORD_REJECT for issue in issues)
+                index = primary if result is True else self.layout.index(result)
+                found.append(self._finding(RULE_ORDER[rule.code], index, row, columns,
+                                           raw[index] if index is not None else ""))
+        found += map(compact, read_issues)
+        found.sort()
+        rejected = any(entry[1] in _REJECTS for entry in found)
         self.report.records += 1
         if rejected:
             self.report.records_rejected += 1
-        for issue in issues:
-            self._record(issue)
+        self._emit(found)
         key = self._key(raw)
         if key is not None:
             self._key_hashes.append(key & _ALL_64_BITS)
             self._key_rows.append(row)
             self._key_rejected.append(rejected)
             self._key_columns = columns
-        return issues
+        return list(Findings(found, self.layout.version, self.report.include_values))
 
     def check_columns(
         self,
@@ -492,62 +451,120 @@ class Validator:
         *,
         keys: list[int | None] | None = None,
         distinct: Mapping[int, set[str]] | None = None,
-    ) -> list[Issue]:
+    ) -> Findings:
         """Check a block of data rows given as columns (catalogue order, equal lengths) and
-        return their issues. ``rows`` is the number of the first row when the rows are
-        consecutive, else every row's number.
+        return their issues, in order. ``rows`` is the number of the first row when the rows
+        are consecutive, else every row's number.
 
-        The block is screened column by column (:mod:`dids._columnar`); only the rows the screen
-        cannot prove clean are checked by :meth:`check_row`, so the result is the same as
-        checking every row, at a fraction of the cost. ``positions`` are as ``columns`` of
-        :meth:`check_row`. With ``keys`` (for a caller that finds duplicates itself), the block's
-        DIDS071 key hashes are added to it, one a row (``None`` where part of the key is blank;
-        values trimmed as for validation), and not kept for :meth:`finish`. ``distinct`` may
-        give, by column index, the set of distinct values of columns whose values the caller
-        has already collected (trusted as given: a wrong set gives a wrong report).
+        The block is screened column by column (:mod:`dids._columnar`): each column's values
+        that break the item's own rules make their findings once per distinct value, and only
+        the rows a rule about several items may fail on are checked for that rule, one by one,
+        so the result is the same as :meth:`check_row` of every row at a fraction of the cost.
+        ``positions`` are as ``columns`` of :meth:`check_row`. With ``keys`` (for a caller that
+        finds duplicates itself), the block's DIDS071 key hashes are added to it, one a row
+        (``None`` where part of the key is blank; values trimmed as for validation), and not
+        kept for :meth:`finish`. ``distinct`` may give, by column index, the set of distinct
+        values of columns whose values the caller has already collected (trusted as given: a
+        wrong set gives a wrong report).
         """
         if self._screen is None:
             self._screen = screen_for(self) or False
         size = len(columns[0]) if columns else 0
+        version, include_values = self.layout.version, self.report.include_values
         if not size:
-            return []
+            return Findings([], version, include_values)
         numbers = range(rows, rows + size) if isinstance(rows, int) else rows
-        columns = list(columns)  # the screen strips padded columns (keyed stripped, below)
-        suspects = self._screen.suspects(columns, distinct) if self._screen else range(size)
-        issues: list[Issue] = []
-        kept_keys = len(self._key_hashes)
-        for k in suspects:
-            issues += self.check_row([column[k] for column in columns], numbers[k], positions)
-        clean = size - len(suspects)
-        self.report.records += clean
-        if keys is not None:  # check_row kept the suspects' keys: taken back
-            del self._key_hashes[kept_keys:], self._key_rows[kept_keys:]
-            del self._key_rejected[kept_keys:]
-            block_keys: list[int | None] = list(self._duplicate_hashes(columns))
-            for k in suspects:
-                block_keys[k] = self._key([column[k].strip() for column in columns])
-            keys += block_keys
-            return issues
-        if not clean:
-            return issues
-        hashes: Iterable[int] = self._duplicate_hashes(columns)
-        clean_rows: Iterable[int] = numbers
-        if suspects:
+        if not self._screen:
+            return self._check_rows(columns, numbers, positions, keys)
+        sifted = self._screen.sift(list(columns), distinct)
+        view = sifted.view
+        found = self._sifted_findings(sifted, numbers, positions)
+        found.sort()
+        rejected = {entry[0] for entry in found if entry[1] in _REJECTS}
+        self.report.records += size
+        self.report.records_rejected += len(rejected)
+        self._emit(found)
+        unkeyed = self._unkeyed(view)
+        hashes = list(self._duplicate_hashes(view.columns))
+        if keys is not None:
+            for k in unkeyed:
+                hashes[k] = None  # type: ignore[call-overload]
+            keys += hashes
+            return Findings(found, version, include_values)
+        kept_numbers: Iterable[int] = numbers
+        if unkeyed:
             mask = bytearray(b"\x01") * size
-            for k in suspects:
+            for k in unkeyed:
                 mask[k] = 0
-            hashes, clean_rows = compress(hashes, mask), compress(numbers, mask)
-        hashed = list(hashes)  # packed signed by struct, in one call; kept as their bits
-        self._key_hashes.frombytes(struct.pack(f"{len(hashed)}q", *hashed))
-        self._key_rows.extend(clean_rows)
-        self._key_rejected.extend(bytes(clean))
+            hashes, kept_numbers = list(compress(hashes, mask)), compress(numbers, mask)
+        kept_rows = list(kept_numbers)
+        self._key_hashes.frombytes(struct.pack(f"{len(hashes)}q", *hashes))
+        self._key_rows.extend(kept_rows)
+        self._key_rejected.extend(number in rejected for number in kept_rows) if rejected \
+            else self._key_rejected.extend(bytes(len(kept_rows)))
         self._key_columns = positions
-        return issues
+        return Findings(found, version, include_values)
+
+    def _sifted_findings(self, sifted: Sifted, numbers: Sequence[int],
+                         positions: Sequence[int | None] | None) -> list[Compact]:
+        """The findings of a sifted block, unordered: each bad value's own, once per distinct
+        value; and each rule about several items checked exactly on the rows its screen
+        found, and on the rows where one of its items holds a value that is not valid."""
+        view = sifted.view
+        found: list[Compact] = []
+        finding = self._finding
+        tainted: dict[int, list[int]] = {}
+        for index, bad in sifted.failing:
+            column = view.columns[index]
+            rows_of_index: list[int] = []
+            for k in view.rows_with(index, bad):
+                text = column[k]
+                hits, invalid = self._alone(index, text)
+                row = numbers[k]
+                found += [finding(order, at, row, positions, text) for order, at in hits]
+                if invalid:
+                    rows_of_index.append(k)
+            if rows_of_index:
+                tainted[index] = rows_of_index
+        width = len(self.layout)
+        for code, flagged in sifted.rows:
+            rule = self._by_code[code]
+            rows = set(flagged)
+            for index in rule.columns:
+                rows.update(tainted.get(index, ()))
+            for k in sorted(rows):
+                raw = [""] * width
+                values: list[Any] = [None] * width
+                for index in rule.columns:
+                    text = raw[index] = view.columns[index][k]
+                    values[index] = self._entry(index, text)[0]
+                result = rule.check(raw, values)
+                if result:
+                    at = rule.primary if result is True else self.layout.index(result)
+                    found.append(finding(rule.order, at, numbers[k], positions,
+                                         raw[at] if at is not None else ""))
+        return found
+
+    def _check_rows(self, columns: Sequence[Sequence[str]], numbers: Sequence[int],
+                    positions: Sequence[int | None] | None,
+                    keys: list[int | None] | None) -> Findings:
+        """A block checked row by row (a validator whose rules cannot all be screened)."""
+        found: list[Issue] = []
+        kept = len(self._key_hashes)
+        for k, fields in enumerate(zip(*columns, strict=True)):
+            found += self.check_row(fields, numbers[k], positions)
+        if keys is not None:  # check_row kept the rows' keys: taken back
+            del self._key_hashes[kept:], self._key_rows[kept:], self._key_rejected[kept:]
+            keys += [self._key([text.strip() for text in fields])
+                     for fields in zip(*columns, strict=True)]
+        return Findings(list(map(compact, found)), self.layout.version,
+                        self.report.include_values)
 
     def duplicate_issue(self, row: int) -> Issue:
         """A DIDS071 issue at ``row``."""
-        return self._issue(RULES["DIDS071"], self.layout.index("accession_number"), row, None,
-                           _NO_VALUES)
+        index = self.layout.index("accession_number")
+        return issue_for("DIDS071", self.layout.version, item=self._names[index], row=row,
+                         column=index + 1)
 
     def _report_duplicates(self) -> None:
         """DIDS071 at the end of the file: every member of a duplicate group is rejected.
@@ -586,34 +603,52 @@ class Validator:
                 rows = [match.start() for match in re.finditer(re.escape(bytes([part])), lanes)]
                 found = map(rows.__getitem__, found)
             duplicated += found
-        rule = RULES["DIDS071"]
-        column = self.layout.index("accession_number")
-        for index in sorted(duplicated, key=self._key_rows.__getitem__):
-            if not self._key_rejected[index]:
+        order, index = RULE_ORDER["DIDS071"], self.layout.index("accession_number")
+        duplicates: list[Compact] = []
+        for member in sorted(duplicated, key=self._key_rows.__getitem__):
+            if not self._key_rejected[member]:
                 self.report.records_rejected += 1
-            self._record(self._issue(rule, column, self._key_rows[index], self._key_columns,
-                                     _NO_VALUES))
+            duplicates.append(self._finding(order, index, self._key_rows[member],
+                                            self._key_columns, None))  # the row is gone
+        self._emit(duplicates)
 
     def finish(self) -> Report:
-        """File-level rules (empty file, metadata, window); the sorted, final report."""
+        """File-level rules (duplicates, empty file, metadata, window); the final report,
+        whose kept issues are in the report's order, and the sinks closed."""
         version = self.layout.version
         self._report_duplicates()
         if self.report.records == 0:
-            self._record(issue_for("X-FIL-01", version))
+            self.add_issue(issue_for("X-FIL-01", version))
         if version == 2 and self.metadata is not None:
             self._check_metadata(self.metadata)
-        for kept in self._listed.values():
-            self.report.issues.extend(issue for _, _, issue in kept)
-        self.report.issues.sort(key=_issue_order)
+        self.report.issues.sort(key=issue_order)
+        for sink in self._sinks:
+            sink.close(self.report)
         return self.report
 
     def _check_metadata(self, metadata: SubmissionMetadata) -> None:
         opens, closes = submission_window(metadata.reporting_period_start)
         if not opens <= self.context.submitted_date <= closes:
-            self._record(issue_for("X-WIN-01", 2))
+            self.add_issue(issue_for("X-WIN-01", 2))
         count = metadata.record_count
         if count is not None and count != self.report.records:
-            self._record(issue_for("X-MET-02", 2, item="record_count"))
+            self.add_issue(issue_for("X-MET-02", 2, item="record_count"))
+
+
+@attrs.frozen
+class _RowRule:
+    """A compiled row rule: its place in the rule table, its check, where a finding of it is
+    located (item index, ``None`` for the row) and the columns it reads."""
+
+    order: int
+    check: Callable[[Sequence[str], Sequence[Any]], Any]
+    primary: int | None
+    columns: tuple[int, ...]
+
+
+#: The places in the rule table of the rules that reject a record.
+_REJECTS = frozenset(order for order, rule in enumerate(RULES_BY_ORDER)
+                     if rule.disposition is Disposition.RECORD_REJECT)
 
 
 class RowBatch:
@@ -647,10 +682,6 @@ class RowBatch:
 #: Rules about a group of items, none of which is at fault alone: located at the row. Every
 #: other row rule is located at the first item it reads.
 _ROW_LEVEL = frozenset({"DIDS056", "DIDS073", "DIDS074", "DIDS082", "DIDSREJ012"})
-
-
-def _issue_order(issue: Issue) -> tuple[int, int, int]:
-    return (issue.row or 0, _RULE_ORDER[issue.code], issue.column or 0)
 
 
 def metadata_issues(data: object) -> tuple[SubmissionMetadata | None, list[Issue]]:

@@ -12,10 +12,11 @@ import attrs
 
 from dids._record_base import BLOCK_SIZE, RefusedStart, layout_blocks, to_columns
 from dids.exceptions import ValidationError
+from dids.findings import Issue, Report
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2, RowError
 from dids.rules import Disposition
-from dids.validate import SUBMISSION_RULES, Issue, Report, RowBatch, Validator
+from dids.validate import SUBMISSION_RULES, RowBatch, Validator
 
 OnInvalid = Literal["raise", "skip", "write"]
 
@@ -222,17 +223,20 @@ def feed_reader(validator: Validator, reader: SubmissionReader,
     """Check every row of ``reader`` with ``validator``, then add the reader's file issues.
 
     Rows are screened a block at a time: the blocks of columns of a CSV reader, and batches of
-    the other rows (:class:`dids.validate.RowBatch`). ``progress``, when given, is called with
-    the number of rows checked so far after each block or row.
+    the other rows (:class:`dids.validate.RowBatch`), in file order, so that findings are made
+    in row order. ``progress``, when given, is called with the number of rows checked so far
+    after each block or row.
     """
     blocks = getattr(reader, "blocks", None)
     batch = RowBatch(validator, reader.columns)
-    for item in reader if blocks is None else blocks():
+    for item in reader if blocks is None else blocks(in_order=True):
         if isinstance(item, ColumnBlock):
+            batch.flush()
             validator.check_columns(item.columns, item.numbers, reader.columns)
         elif item.fields is not None and not item.issues:
             batch.add(item.row, item.fields)
         else:
+            batch.flush()
             feed_row(validator, item, reader.columns)
         if progress is not None:
             progress(validator.report.records)

@@ -17,6 +17,7 @@ from itertools import islice, repeat
 from typing import IO, Any
 
 from dids.catalogue import V1, V2, Layout, layout
+from dids.findings import Issue, Report, issue_for
 from dids.io._base import (
     ColumnBlock,
     OnInvalid,
@@ -29,7 +30,6 @@ from dids.io._base import (
 )
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
-from dids.validate import Issue, Report, issue_for
 
 __all__ = [
     "ColumnBlock",
