@@ -15,8 +15,11 @@ import pytest
 from dids import examples
 from dids.catalogue import layout
 from dids.cli import main
+from dids.findings import RULE_ORDER
 from dids.generate import generate_rows, submission_date_for
 from dids.validate import Issue, Validator
+
+DATA = Path(__file__).parent / "data"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -25,13 +28,17 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return status, out, err
 
 
+def _report_order(issue: dict[str, Any]) -> tuple[int, int, int]:
+    return (issue["row"] or 0, RULE_ORDER[issue["code"]], issue["column"] or 0)
+
+
 def test_validate_json_shape_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "validate", str(examples.path("v1_valid.csv")),
                          "--submitted", "2024-04-02", "--format", "json")
     data = json.loads(out)
     assert status == 0
-    assert list(data) == ["dids_version", "records", "records_rejected", "file_rejected",
-                          "counts", "issues"]
+    assert set(data) == {"dids_version", "records", "records_rejected", "file_rejected",
+                         "counts", "issues", "not_checked"}
     assert data["dids_version"] == "1"
     assert data["records"] == 6
     status, out, _ = run(capsys, "validate", str(examples.path("v1_invalid.csv")),
@@ -149,7 +156,7 @@ def test_validate_screens_blocks_and_reports_what_row_checks_report(
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\r\n").writerows([layout(2).headers, *rows])
     submitted = submission_date_for(2)
-    expected = Validator(2, submitted=submitted, source=str(path))
+    expected = Validator(2, submitted=submitted, source=str(path), limit_per_rule=None)
     for number, row in enumerate(rows, 1):
         expected.check_row(row, number)
     checked = []
@@ -164,8 +171,74 @@ def test_validate_screens_blocks_and_reports_what_row_checks_report(
     status, out, err = run(capsys, "validate", str(path), "--submitted", submitted.isoformat(),
                            "--format", "json")
     assert status == 1
-    assert json.loads(out) == expected.finish().to_dict()
+    streamed = json.loads(out)
+    streamed["issues"].sort(key=_report_order)
+    assert streamed == expected.finish().to_dict()
     assert not checked  # findings come from the screen: no row is checked from scratch
     shown = re.findall(r"\r([0-9,]+) rows checked", err)
     assert len(shown) == 1
     assert 50_000 <= int(shown[0].replace(",", "")) < 60_000
+
+
+def _v2_invalid(capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str]:
+    status, out, _ = run(capsys, "validate", str(examples.path("v2_invalid.csv")), "--metadata",
+                         str(examples.path("v2_metadata.json")), *options)
+    return status, out
+
+
+def test_json_is_streamed_with_the_findings_of_rows_first(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The golden report's findings, every one, written as found: rows in order, then DIDS071's
+    duplicates and the file-level findings (docs/validation.md)."""
+    golden = json.loads((DATA / "v2_invalid.report.json").read_text("utf-8"))
+    status, out = _v2_invalid(capsys, "--format", "json")
+    assert status == 1
+    streamed = json.loads(out)
+    issues = streamed["issues"]
+    assert sorted(issues, key=_report_order) == golden["issues"]
+    assert streamed == {**golden, "issues": issues}
+    rows = [issue["row"] for issue in issues if issue["code"] != "DIDS071"]
+    assert rows == sorted(rows, key=lambda row: row or 10**9)  # file-level (None) last
+    assert [issue["code"] for issue in issues[-3:]] == ["DIDS071", "DIDS071", "X-MET-02"]
+
+
+def test_jsonl_writes_a_finding_a_line_then_the_summary(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _, document = _v2_invalid(capsys, "--format", "json")
+    status, out = _v2_invalid(capsys, "--format", "jsonl")
+    assert status == 1
+    lines = [json.loads(line) for line in out.splitlines()]
+    expected = json.loads(document)
+    assert lines[:-1] == expected.pop("issues")
+    assert lines[-1] == {"summary": expected}
+
+
+def test_limit_per_rule_limits_what_streams_list_not_what_they_count(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    for output in ("json", "jsonl"):
+        _, out = _v2_invalid(capsys, "--format", output, "--limit-per-rule", "1")
+        lines = out.splitlines()
+        data = json.loads(out) if output == "json" else {
+            **json.loads(lines[-1])["summary"], "issues": list(map(json.loads, lines[:-1]))}
+        assert data["counts"]["DIDS071"] == 2
+        assert [issue["row"] for issue in data["issues"] if issue["code"] == "DIDS071"] == [6]
+
+
+def test_text_lists_the_first_findings_of_each_rule(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """25 rows with a bad NHS number: all counted, the first 10 listed (the default), and the
+    number left out said."""
+    rest = ",01,,,,,,03,C1234567,RA7,2024-03-04,2024-03-04,2024-03-05,,71651007,,RA701,"
+    path = tmp_path / "bad.csv"
+    lines = [f"9990000019{rest}ACC{k:05d}" for k in range(25)]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    status, out, _ = run(capsys, "validate", str(path), "--submitted", "2024-04-02")
+    assert status == 1
+    assert re.search(r"^DIDS001 +25 ", out, re.M)
+    listed = re.findall(r"^  row (\d+), column 1 \(nhs_number\): DIDS001", out, re.M)
+    assert listed == [str(k) for k in range(1, 11)]
+    assert "(15 more not listed" in out
+    _, out, _ = run(capsys, "validate", str(path), "--submitted", "2024-04-02",
+                    "--limit-per-rule", "30")
+    assert len(re.findall(r"^  row \d+, column 1 \(nhs_number\): DIDS001", out, re.M)) == 25
+    assert "more not listed" not in out

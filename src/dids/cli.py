@@ -15,6 +15,8 @@ from datetime import date, datetime
 from typing import IO, Any
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+#: Findings of each rule the text report lists unless ``--limit-per-rule`` says otherwise.
+TEXT_LIMIT_PER_RULE = 10
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,9 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--submitted", metavar="DATE",
                        help="submission date, YYYY-MM-DD or a timestamp (default: today, or "
                        "the metadata's created_at)")
-    check.add_argument("--format", choices=["text", "json"], default="text", dest="output")
+    check.add_argument("--format", choices=["text", "json", "jsonl"], default="text",
+                       dest="output", help="text: counts and the first findings of each rule; "
+                       "json: one document, findings written as they are found; jsonl: a "
+                       "finding a line, then a summary line")
     check.add_argument("--limit-per-rule", type=int, metavar="N",
-                       help="list at most N issues per rule (all are counted)")
+                       help="list at most N findings per rule, all counted (default: "
+                       f"{TEXT_LIMIT_PER_RULE} in text, every finding in json and jsonl)")
     check.add_argument("--include-values", action="store_true",
                        help="show the offending values, patient identifiers included")
     check.add_argument("--metadata", metavar="FILE",
@@ -208,6 +214,7 @@ def _open(path: str, input_format: str, version: str = "auto") -> Any:
 
 
 def _validate(args: argparse.Namespace, out: IO[str]) -> int:
+    from dids.findings import FindingSink, JsonLinesSink, JsonSink
     from dids.io._base import feed_reader
     from dids.validate import Validator
 
@@ -217,16 +224,27 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
     reference = _reference(args)
     submitted = _submitted(args.submitted)
     reader = _open(args.file, args.input_format, args.version)
+    sinks: list[FindingSink] = []
+    kept = args.limit_per_rule  # the findings the report keeps: those the text lists
+    if args.output == "json":
+        sinks.append(JsonSink(out, reader.version, limit_per_rule=args.limit_per_rule))
+        kept = 0
+    elif args.output == "jsonl":
+        sinks.append(JsonLinesSink(out, limit_per_rule=args.limit_per_rule))
+        kept = 0
+    elif kept is None:
+        kept = TEXT_LIMIT_PER_RULE
     validator = Validator(
         reader.version,
         submitted=submitted,
         metadata=metadata or reader.metadata,
         reference=reference,
         include_values=args.include_values,
-        limit_per_rule=args.limit_per_rule,
+        limit_per_rule=kept,
         reject_palindromes=args.reject_palindromes,
         reject_sentinels=args.reject_sentinels,
         source=args.file,
+        sinks=sinks,
     )
     shown = [0]  # rows checked when progress was last shown
 
@@ -245,12 +263,10 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
     if shown[0]:
         print(file=sys.stderr)
     report = validator.finish()
-    if args.output == "json":
-        out.write(report.to_json() + "\n")
-        if report.not_checked:
-            print(f"dids: not checked: {', '.join(report.not_checked)}", file=sys.stderr)
-    else:
+    if args.output == "text":
         out.write(render_report(report))
+    elif report.not_checked:
+        print(f"dids: not checked: {', '.join(report.not_checked)}", file=sys.stderr)
     return EXIT_OK if report.accepted else EXIT_REJECTED
 
 
@@ -366,7 +382,10 @@ def _format_of(path: str) -> str:
 
 
 def render_report(report: Any) -> str:
-    """The readable summary printed by ``dids validate``."""
+    """The readable summary printed by ``dids validate``: counts of each rule, then the findings
+    the report kept (the first of each rule), in the report's order."""
+    from collections import Counter
+
     from dids.rules import RULES
 
     accepted = report.records - report.records_rejected
@@ -383,7 +402,9 @@ def render_report(report: Any) -> str:
             lines.append(f"{code:<14} {count:>7}  {rule.disposition.value:<13} "
                          f"{rule.message_for(report.version)}")
     if report.issues:
-        lines += ["", "issues:"]
+        listed = Counter(issue.code for issue in report.issues)
+        cut = [code for code, count in listed.items() if count < report.counts[code]]
+        lines += ["", "first findings of each rule:" if cut else "issues:"]
         for issue in report.issues:
             place = "file" if issue.row is None else f"row {issue.row}"
             if issue.column is not None:
@@ -392,6 +413,9 @@ def render_report(report: Any) -> str:
                 place += f" ({issue.item})"
             value = f" value {issue.value!r}" if report.include_values and issue.value else ""
             lines.append(f"  {place}: {issue.code} {issue.message}{value}")
+        if cut:
+            lines.append(f"  ({sum(report.counts[code] - listed[code] for code in cut):,} more "
+                         "not listed: see --limit-per-rule, or --format jsonl for all)")
     if report.not_checked:
         lines += ["", "not checked (no reference data or metadata given): "
                   + ", ".join(report.not_checked)]

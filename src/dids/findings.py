@@ -209,13 +209,15 @@ class Report:
         return sum(n for code, n in self.counts.items() if RULES[code].severity is Severity.WARNING)
 
     def summary(self) -> dict[str, Any]:
-        """The counts of :meth:`to_dict`, without the issues."""
+        """:meth:`to_dict` without the issues: the counts, and the rules ``not_checked`` (for
+        want of reference data or metadata)."""
         return {
             "dids_version": str(self.version),
             "records": self.records,
             "records_rejected": self.records_rejected,
             "file_rejected": self.file_rejected,
             "counts": dict(sorted(self.counts.items(), key=lambda kv: RULE_ORDER[kv[0]])),
+            "not_checked": list(self.not_checked),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -260,7 +262,7 @@ class _Limited:
 
 class JsonLinesSink:
     """Writes each finding as one line of JSON, then one summary line
-    (``{"summary": {...}}``: :meth:`Report.summary` and ``not_checked``): ``--format jsonl``.
+    (``{"summary": {...}}``: :meth:`Report.summary`): ``--format jsonl``.
     ``limit_per_rule`` writes at most that many findings of each rule (all are counted)."""
 
     def __init__(self, out: IO[str], *, limit_per_rule: int | None = None) -> None:
@@ -275,34 +277,41 @@ class JsonLinesSink:
 
     def close(self, report: Report) -> None:
         """Write the summary line."""
-        summary = {**report.summary(), "not_checked": list(report.not_checked)}
-        self._out.write(json.dumps({"summary": summary}) + "\n")
+        self._out.write(json.dumps({"summary": report.summary()}) + "\n")
 
 
 class JsonSink:
     """Writes one JSON document of :meth:`Report.to_dict`'s shape as findings come
-    (``--format json``): the ``issues`` array first, a finding a line, then the counts and
-    ``not_checked``. ``limit_per_rule`` as for :class:`JsonLinesSink`."""
+    (``--format json``): the ``issues`` array first, a finding a line, then the rest of
+    :meth:`Report.summary`. ``limit_per_rule`` as for :class:`JsonLinesSink`."""
 
     def __init__(self, out: IO[str], version: int, *, limit_per_rule: int | None = None) -> None:
         self._out = out
+        self._version = version
         self._limited = _Limited(limit_per_rule)
         self._templates: dict[Any, tuple[str, str]] = {}
-        self._first = True
-        out.write(f'{{\n  "dids_version": "{version}",\n  "issues": [')
+        self._started = self._listed = False
+
+    def _start(self) -> None:
+        """The document's opening, written with the first finding (or at the end)."""
+        if not self._started:
+            self._out.write(f'{{\n  "dids_version": "{self._version}",\n  "issues": [')
+            self._started = True
 
     def write(self, findings: Findings) -> None:
         """Write a batch into the ``issues`` array."""
         lines = list(self._limited.lines(findings, self._templates))
         if not lines:
             return
-        self._out.write(("\n    " if self._first else ",\n    ") + ",\n    ".join(lines))
-        self._first = False
+        self._start()
+        self._out.write((",\n    " if self._listed else "\n    ") + ",\n    ".join(lines))
+        self._listed = True
 
     def close(self, report: Report) -> None:
         """Close the array and write the counts."""
-        self._out.write("\n  ]" if not self._first else "]")
-        rest = {**report.summary(), "not_checked": list(report.not_checked)}
+        self._start()
+        self._out.write("\n  ]" if self._listed else "]")
+        rest = report.summary()
         del rest["dids_version"]
         text = json.dumps(rest, indent=2)
         self._out.write(",\n" + text[2:] + "\n")
