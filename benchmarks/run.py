@@ -77,7 +77,8 @@ elif task == "columns":
 elif task == "validate":
     from datetime import date
     from dids.generate import submission_date_for, metadata_for
-    from dids.io import open_reader, validate_reader
+    from dids.io import open_reader
+    from dids.validate import validate_reader
     version = 1 if path.endswith("v1.csv") else 2
     period = date.fromisoformat(sys.argv[4]) if sys.argv[4] else None
     metadata = metadata_for(version, rows, period) if version == 2 else None

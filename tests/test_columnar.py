@@ -35,14 +35,14 @@ from dids.codes import _base as codes_base
 from dids.generate import generate_rows, metadata_for, submission_date_for
 from dids.identifiers import nhs_number, postcode, referrer
 from dids.io import csv as csv_io
-from dids.io import open_reader, read_typed, validate_reader
+from dids.io import open_reader, read_typed
 from dids.io._base import FORMULA_START, ColumnBlock, InvalidRecord, RawRow
 from dids.io.csv import write_csv
 from dids.records import RecordV1, RecordV2, RowError
 from dids.reference import ReferenceData
 from dids.rules import RULES, Disposition
 from dids.strategies import records, submission_date
-from dids.validate import Report, Validator, validate_records, validate_rows
+from dids.validate import Report, Validator, validate_reader, validate_records, validate_rows
 
 slow = settings(suppress_health_check=list(HealthCheck), deadline=None)
 
@@ -70,10 +70,11 @@ def screened(rows: Sequence[Sequence[str]], version: int, sizes: Sequence[int] =
 
 
 
-def suspects(screen: Screen, columns: list[list[str]], known: Any = None) -> list[int]:
-    """The rows of a block that :meth:`Screen.sift` finds may break a rule: those holding a
-    failing value, and those a rule's screen found."""
-    sifted = screen.sift(columns, known)  # type: ignore[arg-type]
+def suspects(screen: Screen, columns: Any, known: Any = None) -> list[int]:
+    """The rows of a block (a list of columns, which the screen may strip in place) that
+    :meth:`Screen.sift` finds may break a rule: those holding a failing value, and those a
+    rule's screen found."""
+    sifted = screen.sift(columns, known)
     found = {k for index, bad in sifted.failing for k in sifted.view.rows_with(index, bad)}
     found.update(k for _, rows in sifted.rows for k in rows)
     return sorted(found)

@@ -97,7 +97,7 @@ def test_a_damaged_line_never_hides_the_other_rows(version: int, data: st.DataOb
        st.sampled_from(["csv", "json", "jsonl", "xml"]))
 def test_arbitrary_bytes_never_raise(data: bytes, version: str, fmt: str) -> None:
     reader = open_reader(io.BytesIO(data), format=fmt, version=version)  # type: ignore[arg-type]
-    report = __import__("dids.io", fromlist=["validate_reader"]).validate_reader(
+    report = __import__("dids.validate", fromlist=["validate_reader"]).validate_reader(
         reader, submitted=date(2026, 5, 3))
     assert report.records >= 0
     for issue in report.issues:

@@ -46,7 +46,7 @@ from dids.identifiers._common import passes
 from dids.rules import RULES, Rule
 
 if TYPE_CHECKING:
-    from dids.validate import Validator
+    from dids._validator import Validator
 
 __all__ = ["Screen", "Sifted", "screen_for"]
 

@@ -19,12 +19,13 @@ from dateutil.relativedelta import relativedelta
 
 from dids import _mutations
 from dids.catalogue import layout
-from dids.io import open_reader, validate_reader, write_records
+from dids.findings import Report
+from dids.io import open_reader, write_records
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
 from dids.reference import Organisation, ReferenceCode, ReferenceData
 from dids.rules import RULES
-from dids.validate import Report
+from dids.validate import validate_reader
 
 Record = RecordV1 | RecordV2
 Format = Literal["csv", "json", "jsonl", "xml"]

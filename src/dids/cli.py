@@ -157,8 +157,7 @@ def _submitted(text: str | None) -> date | datetime | None:
 
 
 def _metadata(args: argparse.Namespace) -> tuple[Any, list[Any]]:
-    from dids.metadata import SubmissionMetadata
-    from dids.validate import metadata_issues
+    from dids.metadata import SubmissionMetadata, metadata_issues
 
     if args.metadata:
         try:
@@ -215,8 +214,7 @@ def _open(path: str, input_format: str, version: str = "auto") -> Any:
 
 def _validate(args: argparse.Namespace, out: IO[str]) -> int:
     from dids.findings import FindingSink, JsonLinesSink, JsonSink
-    from dids.io._base import feed_reader
-    from dids.validate import Validator
+    from dids.validate import Validator, feed_reader
 
     if args.limit_per_rule is not None and args.limit_per_rule < 0:
         raise UsageError("--limit-per-rule must be 0 or more")

@@ -23,13 +23,13 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from dids import _mutations
+from dids._validator import SUBMISSION_RULES
 from dids.catalogue import V2_START, layout
 from dids.codes import CODE_LISTS
 from dids.convert import uk_offset
 from dids.identifiers import nhs_number
 from dids.metadata import SubmissionMetadata
 from dids.rules import RULES
-from dids.validate import SUBMISSION_RULES
 
 __all__ = ["GeneratedRow", "generate_rows", "metadata_for", "period_for", "submission_date_for"]
 

@@ -23,6 +23,7 @@ from dateutil.relativedelta import relativedelta
 
 from dids._values import format_timestamp, parse_date, parse_timestamp
 from dids.exceptions import ValidationError
+from dids.findings import Issue, issue_for
 from dids.identifiers._common import is_ascii_alnum
 
 __all__ = [
@@ -77,6 +78,12 @@ def submission_window(period_start: date) -> tuple[date, date]:
     end = period_start + relativedelta(day=31)
     months = 6 if period_start < SHORT_WINDOW_FROM else 3
     return end + timedelta(days=1), end + relativedelta(months=months, day=31)
+
+
+def metadata_issues(data: object) -> tuple[SubmissionMetadata | None, list[Issue]]:
+    """Parse JSON metadata (decision D4) into metadata and X-MET-01 issues, one per bad field."""
+    metadata, problems = parse_metadata(data)
+    return metadata, [issue_for("X-MET-01", 2, item=field) for field in problems]
 
 
 def parse_metadata(data: object) -> tuple[SubmissionMetadata | None, list[str]]:

@@ -1,9 +1,11 @@
-"""Validation: field, row and file rules over records, rows and files; issues and reports.
+"""Validation of submissions: files, readers, rows and records; the findings as they are made.
 
-Validation collects every issue of every row; it never stops at the first. Checks run on the
-trimmed raw text with precompiled, memoised field checks, so a typed record is never needed to
-validate a row, and detailed issues are built only for the rows that fail.
+The top of the library's layout: it feeds the readers' rows (:mod:`dids.io`) to the engine
+(:class:`Validator`, :mod:`dids._validator`), whose findings (:mod:`dids.findings`) go to the
+report and to any sinks. Validation collects every finding of every row; it never stops at the
+first.
 
+>>> from datetime import date
 >>> from dids.validate import validate_rows
 >>> row = ("9990000018,01,,,,,,03,C1234567,RA7,2024-03-04,2024-03-04,2024-03-05,,"
 ...        "71651007,,RA701,ACC0001235").split(",")
@@ -18,676 +20,166 @@ validate a row, and detailed issues are built only for the rows that fail.
 
 from __future__ import annotations
 
-import operator
-import re
-import struct
-import sys
-from array import array
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
-from itertools import compress, repeat
-from typing import IO, Any, Literal
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO, Any
 
-import attrs
-
-from dids import _checks
-from dids._checks import CheckContext, Expression, FieldCheck, RowCheck
-from dids._columnar import Screen, Sifted, View, screen_for
-from dids._record_base import BLOCK_SIZE, RecordBase, layout_blocks, to_columns
-from dids.catalogue import Layout, layout
-from dids.exceptions import ValidationError
-from dids.findings import (
-    DEFAULT_LIMIT_PER_RULE,
-    RULE_ORDER,
-    RULES_BY_ORDER,
-    Compact,
-    Findings,
-    FindingSink,
-    Issue,
-    Report,
-    compact,
-    issue_for,
-    issue_order,
-)
-from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
-from dids.reference import ReferenceData
-from dids.rules import RULES, Disposition, Rule, Scope, rules_for
-
-#: Rules about the submission date (they read ``file.received_at``), which a writer cannot
-#: check before the file is submitted.
-SUBMISSION_RULES = frozenset(
-    code for code, rule in RULES.items()
-    if any("file.received_at" in rule.items(v) for v in rule.versions)
-)
+from dids._record_base import RecordBase, layout_blocks, to_columns
+from dids._validator import SUBMISSION_RULES, RowBatch, Validator
+from dids.findings import Findings, Issue, Report, issue_for
+from dids.io import open_reader
+from dids.io._base import ColumnBlock, RawRow, SubmissionReader
 
 __all__ = [
     "SUBMISSION_RULES",
+    "FindingStream",
     "Issue",
     "Report",
     "RowBatch",
     "Validator",
+    "feed_reader",
     "issue_for",
+    "iter_findings",
     "validate_file",
+    "validate_reader",
     "validate_record",
     "validate_records",
     "validate_rows",
 ]
 
-#: Duplicate keys are looked for in partitions of at most ``2 ** _PARTITION_BITS`` hashes.
-_PARTITION_BITS = 15
-#: Hashes moved into their partitions at a time.
-_PARTITION_CHUNK = 1 << 16
-#: Where the low byte of a 64-bit integer is in its eight bytes of memory.
-_LOW_BYTE = 0 if sys.byteorder == "little" else 7
-#: ``bytes.translate`` tables from a byte to its low bits, by number of partitions.
-_LOW_BITS = {1 << bits: bytes(byte & ((1 << bits) - 1) for byte in range(256))
-             for bits in range(1, 9)}
-_MEMO_LIMIT = 2_048
-_ALL_64_BITS = (1 << 64) - 1
+
+def feed_row(validator: Validator, raw: RawRow, columns: Sequence[int | None]) -> list[Issue]:
+    """Check one :class:`RawRow` with ``validator``; return all its issues."""
+    if raw.fields is None:
+        validator.add_unreadable_row(raw.issues)
+        return list(raw.issues)
+    return validator.check_row(raw.fields, raw.row, columns, read_issues=raw.issues)
 
 
-_ABSENT = None
-#: A blank field: absent, and no field rule fails on it.
-_BLANK: tuple[Any, tuple[Rule, ...]] = (None, ())
-_VALUE = operator.itemgetter(0)
-_FAILED = operator.itemgetter(1)
+def _feed(validator: Validator, reader: SubmissionReader) -> Iterator[None]:
+    """Check ``reader``'s rows with ``validator``, pausing after each block or row, then add the
+    reader's file issues.
 
-
-def _compile_expressions(expressions: Sequence[Expression]
-                         ) -> Callable[[Sequence[str], Sequence[Any]], list[int]]:
-    """One function returning the positions of the failing expressions."""
-    namespace: dict[str, Any] = {}
-    lines = ["def run(raw, v):", "    hits = []"]
-    for number, expression in enumerate(expressions):
-        names = {name: f"c{number}_{name}" for name in expression.constants}
-        namespace.update({names[k]: value for k, value in expression.constants.items()})
-        lines.append(f"    if {expression.source.format(**names)}:")
-        lines.append(f"        hits.append({number})")
-    lines.append("    return hits")
-    exec("\n".join(lines), namespace)
-    return namespace["run"]  # type: ignore[no-any-return]
-
-
-class Validator:
-    """Checks rows of one layout, keeping the state that file rules need.
-
-    Feed data rows in file order, a block of columns at a time with :meth:`check_columns` (or a
-    row at a time with :meth:`check_row`; structural faults with :meth:`add_unreadable_row`),
-    then call :meth:`finish` for the :class:`Report`. Findings go, in order, to the ``sinks``
-    as they are made; the report counts every one and keeps the first ``limit_per_rule`` of
-    each rule (``None``: all). Memory stays flat: the duplicate rule (DIDS071) keeps 13 bytes
-    a row, never the rows, and is decided when the file ends.
+    Rows are screened a block at a time: the blocks of columns of a CSV reader, and batches of
+    the other rows (:class:`RowBatch`), in file order, so that findings are made in row order.
     """
+    blocks = getattr(reader, "blocks", None)
+    batch = RowBatch(validator, reader.columns)
+    for item in reader if blocks is None else blocks(in_order=True):
+        if isinstance(item, ColumnBlock):
+            batch.flush()
+            validator.check_columns(item.columns, item.numbers, reader.columns)
+        elif item.fields is not None and not item.issues:
+            batch.add(item.row, item.fields)
+        else:
+            batch.flush()
+            feed_row(validator, item, reader.columns)
+        del item  # freed before the next is read, whose strings then reuse its memory
+        yield
+    batch.flush()
+    for issue in reader.file_issues:
+        validator.add_issue(issue)
 
-    def __init__(
-        self,
-        version: int,
-        *,
-        submitted: date | datetime | None = None,
-        metadata: SubmissionMetadata | None = None,
-        reference: ReferenceData | None = None,
-        include_values: bool = False,
-        limit_per_rule: int | None = DEFAULT_LIMIT_PER_RULE,
-        reject_palindromes: bool = False,
-        reject_sentinels: bool = False,
-        source: str | None = None,
-        skip_rules: Iterable[str] = (),
-        sinks: Sequence[FindingSink] = (),
-    ) -> None:
-        self.layout: Layout = layout(version)
-        self._skip = frozenset(skip_rules)
-        if submitted is None:
-            submitted = metadata.created_at if metadata and metadata.created_at else date.today()
-        self.metadata = metadata
-        self.context = CheckContext(
-            self.layout,
-            submitted,
-            reference or ReferenceData(),
-            reject_palindromes,
-            reject_sentinels,
-        )
-        self.report = Report(version, source=source, include_values=include_values)
-        self._limit = limit_per_rule
-        self._sinks = list(sinks)
-        #: Rules whose kept issues reached the limit.
-        self._full: set[str] = set()
-        self._kept: Counter[str] = Counter()
-        self._field_checks = self._compile_field_checks()
-        self._row_checks = self._compile_row_checks()
-        self._memo: list[dict[str, tuple[Any, tuple[Rule, ...]]]] = [
-            {"": _BLANK} for _ in self.layout]
-        #: Each item's own findings on a value (:meth:`_alone`), by column.
-        self._alone_memo: list[dict[str, tuple[tuple[tuple[int, int | None], ...], bool]]] = [
-            {} for _ in self.layout]
-        self._parsers = [item.parser for item in self.layout]
-        self._names = [item.python_name for item in self.layout]
-        self._key = self._duplicate_key()
-        #: Key hashes as unsigned 64-bit numbers: array("Q") takes an int much faster than "q".
-        self._key_hashes = array("Q")
-        self._key_rows = array("I")  # row numbers, up to 4,294,967,295
-        self._key_rejected = bytearray()
-        self._key_columns: Sequence[int | None] | None = None
-        self._screen: Screen | Literal[False] | None = None
-        self.report.not_checked = self._not_checked()
 
-    # -- compilation ------------------------------------------------------------------------
+def feed_reader(validator: Validator, reader: SubmissionReader,
+                progress: Callable[[int], None] | None = None) -> None:
+    """Check every row of ``reader`` with ``validator``, in file order, then add the reader's
+    file issues. ``progress``, when given, is called with the number of rows checked so far
+    after each block or row."""
+    for _ in _feed(validator, reader):
+        if progress is not None:
+            progress(validator.report.records)
 
-    def _rules(self) -> Iterator[Rule]:
-        return (rule for rule in rules_for(self.layout.version)
-                if rule.scope is Scope.ROW and rule.code not in self._skip)
 
-    def _compile_field_checks(self) -> list[list[tuple[Rule, FieldCheck]]]:
-        checks: list[list[tuple[Rule, FieldCheck]]] = [[] for _ in self.layout]
-        for rule in self._rules():
-            factory = _checks.FIELD_CHECKS.get(rule.code)
-            if factory is None:
-                continue
-            check = factory(rule, self.context)
-            for name in rule.items(self.layout.version):
-                if name in self.layout:
-                    checks[self.layout.index(name)].append((rule, check))
-        return checks
+def _reader_options(reader: SubmissionReader, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with the reader's name as the source and its metadata (JSON) unless given."""
+    options.setdefault("source", reader.name)
+    if options.get("metadata") is None:
+        options["metadata"] = reader.metadata
+    return options
 
-    def _compile_row_checks(self) -> list[tuple[Rule, RowCheck, int | None]]:
-        """Row checks in rule order; the :class:`Expression` ones become one generated check
-        (and one each, for a row checked for one rule: :attr:`_by_code`)."""
-        compiled: list[tuple[Rule, RowCheck, int | None]] = []
-        expressions: list[tuple[Rule, Expression, int | None]] = []
-        self._by_code: dict[str, _RowRule] = {}
-        for rule in self._rules():
-            factory = _checks.ROW_CHECKS.get((rule.code, self.layout.version))
-            if factory is None:
-                continue
-            check = factory(rule, self.context)
-            if check is None:
-                continue
-            names = [n for n in rule.items(self.layout.version) if n in self.layout]
-            primary = None if rule.code in _ROW_LEVEL else self.layout.index(names[0])
-            if isinstance(check, Expression):
-                expressions.append((rule, check, primary))
-                one = _compile_expressions([check])
-                self._by_code[rule.code] = _RowRule(
-                    RULE_ORDER[rule.code], lambda raw, v, one=one: bool(one(raw, v)), primary,
-                    tuple(map(self.layout.index, names)))
-            else:
-                compiled.append((rule, check, primary))
-                self._by_code[rule.code] = _RowRule(RULE_ORDER[rule.code], check, primary,
-                                                    tuple(map(self.layout.index, names)))
-        self._expressions = [(rule, primary) for rule, _, primary in expressions]
-        self._run_expressions = _compile_expressions([e for _, e, _ in expressions])
-        #: The row rules about one item only, by column: their findings are the item's own.
-        self._local_rules: list[list[_RowRule]] = [[] for _ in self.layout]
-        for found in self._by_code.values():
-            if len(set(found.columns)) == 1:
-                self._local_rules[found.columns[0]].append(found)
-        return compiled
 
-    def _not_checked(self) -> tuple[str, ...]:
-        reference = self.context.reference
-        codes = [
-            rule.code
-            for rule in rules_for(self.layout.version)
-            if any(getattr(reference, need) is None for need in _checks.NEEDS.get(rule.code, ()))
-        ]
-        if self.layout.version == 2 and self.metadata is None:
-            codes += ["X-WIN-01", "X-MET-02"]
-        return tuple(codes)
+def validate_reader(reader: SubmissionReader, **options: Any) -> Report:
+    """Validate every row of ``reader``; ``options`` as for :class:`Validator`.
 
-    def _duplicate_key(self) -> Callable[[Sequence[str]], int | None]:
-        """DIDS071's key: (accession, site) in v1; plus the procedure code in v2 (D5).
+    Metadata found in the file (JSON) is used unless ``metadata`` is given.
+    """
+    validator = Validator(reader.version, **_reader_options(reader, options))
+    feed_reader(validator, reader)
+    return validator.finish()
 
-        The v2 code is the SNOMED CT code when there is one, else the NICIP code; the key
-        holds it as ``(snomed, nicip or "")`` so that a block can be keyed column-wise
-        (:meth:`_duplicate_hashes`) to the same hashes.
-        """
-        accession = self.layout.index("accession_number")
-        site = self.layout.index("imaging_site")
-        if self.layout.version == 1:
-            return lambda raw: hash((raw[accession], raw[site])) if raw[accession] and raw[
-                site
-            ] else None
-        snomed, nicip = self.layout.index("snomed_code"), self.layout.index("nicip_code")
 
-        def key(raw: Sequence[str]) -> int | None:
-            if not raw[accession] or not raw[site] or not (raw[snomed] or raw[nicip]):
-                return None
-            return hash((raw[accession], raw[site], raw[snomed],
-                         "" if raw[snomed] else raw[nicip]))
+class _Collected:
+    """A sink that holds the batches of findings until they are taken."""
 
-        return key
+    def __init__(self) -> None:
+        self.batches: list[Findings] = []
 
-    def _duplicate_hashes(self, columns: Sequence[Sequence[str]]) -> Iterator[int]:
-        """:meth:`_duplicate_key` of every row of a block (whatever the row's key lacks)."""
-        layout = self.layout
-        accession = columns[layout.index("accession_number")]
-        site = columns[layout.index("imaging_site")]
-        if layout.version == 1:
-            return map(hash, zip(accession, site, strict=False))
-        snomed = columns[layout.index("snomed_code")]
-        nicip: Iterable[str] = repeat("")
-        if "" in snomed:  # the NICIP code where SNOMED CT is blank: code * True or code * False
-            nicip = map(operator.mul, columns[layout.index("nicip_code")],
-                        map(operator.not_, snomed))
-        return map(hash, zip(accession, site, snomed, nicip, strict=False))
+    def write(self, findings: Findings) -> None:
+        self.batches.append(findings)
 
-    def _unkeyed(self, view: View) -> set[int]:
-        """Rows of a block missing part of the duplicate key (DIDS071), which are not keyed."""
-        layout = self.layout
-        found = set(view.blank_rows(layout.index("accession_number")))
-        found.update(view.blank_rows(layout.index("imaging_site")))
-        if layout.version == 2 and view.has_blank(nicip := layout.index("nicip_code")):
-            codes = view.columns[nicip]
-            found.update(k for k in view.blank_rows(layout.index("snomed_code")) if not codes[k])
-        return found
+    def close(self, report: Report) -> None:
+        """Nothing to do: the report is the stream's."""
 
-    # -- findings -----------------------------------------------------------------------------
+    def take(self) -> Iterator[Issue]:
+        batches, self.batches = self.batches, []
+        for batch in batches:
+            yield from batch
 
-    def _emit(self, found: list[Compact]) -> None:
-        """Count ``found`` (in order), keep the first of each rule, and send them to the
-        sinks."""
-        if not found:
-            return
-        report = self.report
-        codes = [RULES_BY_ORDER[entry[1]].code for entry in found]
-        report.counts.update(codes)
-        limit = self._limit
-        if limit is None or len(self._full) < len(set(codes)) or not self._full.issuperset(codes):
-            batch = Findings(found, self.layout.version, report.include_values)
-            kept = self._kept
-            for k, code in enumerate(codes):
-                if code in self._full:
-                    continue
-                if limit is not None and kept[code] >= limit:
-                    self._full.add(code)
-                    continue
-                kept[code] += 1
-                report.issues.append(batch[k])
-        if not report.file_rejected and any(
-                RULES[code].disposition is Disposition.FILE_REJECT for code in set(codes)):
-            report.file_rejected = True
-        if self._sinks:
-            batch = Findings(found, self.layout.version, report.include_values)
-            for sink in self._sinks:
-                sink.write(batch)
 
-    def add_issue(self, issue: Issue) -> None:
-        """Record a file-level issue found outside the row checks (header, metadata)."""
-        self._emit([compact(issue)])
+class FindingStream(Iterator[Issue]):
+    """The findings of one submission, made as it is read (:func:`iter_findings`): rows' in
+    row order, then DIDS071's duplicates and the file-level ones. Memory stays flat however
+    many there are. :attr:`report` is the final :class:`Report` once the stream is done."""
 
-    def add_unreadable_row(self, issues: Sequence[Issue]) -> None:
-        """Count a data row that could not be split into fields, with its structural issues."""
-        self.report.records += 1
-        if any(issue.disposition is Disposition.RECORD_REJECT for issue in issues):
-            self.report.records_rejected += 1
-        self._emit(sorted(map(compact, issues)))
+    def __init__(self, validator: Validator, reader: SubmissionReader,
+                 extra: Sequence[Issue] = ()) -> None:
+        self._collected = _Collected()
+        validator.add_sink(self._collected)
+        self._issues = self._run(validator, reader, extra)
+        self.report: Report | None = None
 
-    def _finding(self, order: int, index: int | None, row: int,
-                 columns: Sequence[int | None] | None, text: str | None) -> Compact:
-        """Rule ``order``'s finding at item ``index`` (``None``: the row) holding ``text``."""
-        if index is None:
-            return (row, order, 0, None, None)
-        column = index + 1 if columns is None else columns[index] or 0
-        return (row, order, column, self._names[index],
-                text if self.report.include_values else None)
-
-    def field_rules(self) -> list[list[Rule]]:
-        """The field rules checked on each item, in catalogue order."""
-        return [[rule for rule, _ in checks] for checks in self._field_checks]
-
-    def row_rules(self) -> list[Rule]:
-        """The row rules this validator checks (those compiled for its options)."""
-        return [rule for rule, _, _ in self._row_checks] + [rule for rule, _ in self._expressions]
-
-    def _entry(self, index: int, text: str) -> tuple[Any, tuple[Rule, ...]]:
-        """Item ``index``'s parsed value of ``text`` and its failed field rules, remembered."""
-        cache = self._memo[index]
-        entry = cache.get(text)
-        if entry is None:
-            entry = self._field(index, text)
-            if len(cache) >= _MEMO_LIMIT:
-                cache.clear()
-                cache[""] = _BLANK
-            cache[text] = entry
-        return entry
-
-    def _alone(self, index: int, text: str) -> tuple[tuple[tuple[int, int | None], ...], bool]:
-        """What item ``index`` holding ``text`` (stripped) breaks of the rules about it alone:
-        (rule order, item index or ``None`` for the row) of each, and whether a field rule
-        fails, or the text is no value of the item (then a rule about several items may
-        fail where its screen, reading the texts, assumes a valid value)."""
-        cache = self._alone_memo[index]
-        found = cache.get(text)
-        if found is not None:
-            return found
-        value, failed = self._entry(index, text) if text else _BLANK
-        hits: list[tuple[int, int | None]] = [(RULE_ORDER[rule.code], index) for rule in failed]
-        local = self._local_rules[index]
-        if local:
-            raw = [""] * len(self.layout)
-            values: list[Any] = [None] * len(self.layout)
-            raw[index], values[index] = text, value
-            for rule in local:
-                result = rule.check(raw, values)
-                if result:
-                    hits.append((rule.order, rule.primary if result is True
-                                 else self.layout.index(result)))
-        found = (tuple(hits), bool(failed) or (value is None and text != ""))
-        if len(cache) >= _MEMO_LIMIT:
-            cache.clear()
-        cache[text] = found
-        return found
-
-    def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
-        """Whether item ``index`` holding ``text`` breaks one of ``codes``, rules that read
-        this item only (the screen of :mod:`dids._columnar` asks once per distinct value)."""
-        if text != text.strip():
-            return True
-        return any(RULES_BY_ORDER[order].code in codes for order, _ in self._alone(index, text)[0])
-
-    def _field(self, index: int, text: str) -> tuple[Any, tuple[Rule, ...]]:
+    def _run(self, validator: Validator, reader: SubmissionReader,
+             extra: Sequence[Issue]) -> Iterator[Issue]:
         try:
-            value = self._parsers[index](text)
-        except ValidationError:
-            value = _ABSENT
-        failed = tuple(rule for rule, check in self._field_checks[index] if check(text))
-        return value, failed
+            for _ in _feed(validator, reader):
+                yield from self._collected.take()
+            for issue in extra:
+                validator.add_issue(issue)
+            self.report = validator.finish()
+            yield from self._collected.take()
+        finally:
+            close = getattr(reader, "close", None)
+            if close is not None:
+                close()
 
-    # -- rows ---------------------------------------------------------------------------------
-
-    def check_row(
-        self,
-        fields: Sequence[str],
-        row: int | None = None,
-        columns: Sequence[int | None] | None = None,
-        *,
-        read_issues: Sequence[Issue] = (),
-    ) -> list[Issue]:
-        """Check one data row (strings in catalogue order) and return its issues.
-
-        This is the exact path that the block path (:meth:`check_columns`) is tested against.
-        ``columns`` maps each item to its 1-based column in the file (``None`` when the file
-        has no such column); by default item *i* is column *i + 1*. ``read_issues`` are faults
-        the reader found in the row (undecodable text), counted with the row's own.
-        """
-        if row is None:
-            row = self.report.records + 1
-        raw = list(map(str.strip, fields))
-        entries = [self._entry(index, text) for index, text in enumerate(raw)]
-        values = list(map(_VALUE, entries))
-        found: list[Compact] = [self._finding(RULE_ORDER[rule.code], index, row, columns,
-                                              raw[index])
-                                for index, entry in enumerate(entries) for rule in entry[1]]
-        for hit in self._run_expressions(raw, values):
-            rule, index = self._expressions[hit]
-            found.append(self._finding(RULE_ORDER[rule.code], index, row, columns,
-                                       raw[index] if index is not None else ""))
-        for rule, check, primary in self._row_checks:
-            result = check(raw, values)
-            if result:
-                index = primary if result is True else self.layout.index(result)
-                found.append(self._finding(RULE_ORDER[rule.code], index, row, columns,
-                                           raw[index] if index is not None else ""))
-        found += map(compact, read_issues)
-        found.sort()
-        rejected = any(entry[1] in _REJECTS for entry in found)
-        self.report.records += 1
-        if rejected:
-            self.report.records_rejected += 1
-        self._emit(found)
-        key = self._key(raw)
-        if key is not None:
-            self._key_hashes.append(key & _ALL_64_BITS)
-            self._key_rows.append(row)
-            self._key_rejected.append(rejected)
-            self._key_columns = columns
-        return list(Findings(found, self.layout.version, self.report.include_values))
-
-    def check_columns(
-        self,
-        columns: Sequence[Sequence[str]],
-        rows: int | Sequence[int],
-        positions: Sequence[int | None] | None = None,
-        *,
-        keys: list[int | None] | None = None,
-        distinct: Mapping[int, set[str]] | None = None,
-    ) -> Findings:
-        """Check a block of data rows given as columns (catalogue order, equal lengths) and
-        return their issues, in order. ``rows`` is the number of the first row when the rows
-        are consecutive, else every row's number.
-
-        The block is screened column by column (:mod:`dids._columnar`): each column's values
-        that break the item's own rules make their findings once per distinct value, and only
-        the rows a rule about several items may fail on are checked for that rule, one by one,
-        so the result is the same as :meth:`check_row` of every row at a fraction of the cost.
-        ``positions`` are as ``columns`` of :meth:`check_row`. With ``keys`` (for a caller that
-        finds duplicates itself), the block's DIDS071 key hashes are added to it, one a row
-        (``None`` where part of the key is blank; values trimmed as for validation), and not
-        kept for :meth:`finish`. ``distinct`` may give, by column index, the set of distinct
-        values of columns whose values the caller has already collected (trusted as given: a
-        wrong set gives a wrong report).
-        """
-        if self._screen is None:
-            self._screen = screen_for(self) or False
-        size = len(columns[0]) if columns else 0
-        version, include_values = self.layout.version, self.report.include_values
-        if not size:
-            return Findings([], version, include_values)
-        numbers = range(rows, rows + size) if isinstance(rows, int) else rows
-        if not self._screen:
-            return self._check_rows(columns, numbers, positions, keys)
-        sifted = self._screen.sift(list(columns), distinct)
-        view = sifted.view
-        found = self._sifted_findings(sifted, numbers, positions)
-        found.sort()
-        rejected = {entry[0] for entry in found if entry[1] in _REJECTS}
-        self.report.records += size
-        self.report.records_rejected += len(rejected)
-        self._emit(found)
-        unkeyed = self._unkeyed(view)
-        hashes = list(self._duplicate_hashes(view.columns))
-        if keys is not None:
-            for k in unkeyed:
-                hashes[k] = None  # type: ignore[call-overload]
-            keys += hashes
-            return Findings(found, version, include_values)
-        kept_numbers: Iterable[int] = numbers
-        if unkeyed:
-            mask = bytearray(b"\x01") * size
-            for k in unkeyed:
-                mask[k] = 0
-            hashes, kept_numbers = list(compress(hashes, mask)), compress(numbers, mask)
-        kept_rows = list(kept_numbers)
-        self._key_hashes.frombytes(struct.pack(f"{len(hashes)}q", *hashes))
-        self._key_rows.extend(kept_rows)
-        self._key_rejected.extend(number in rejected for number in kept_rows) if rejected \
-            else self._key_rejected.extend(bytes(len(kept_rows)))
-        self._key_columns = positions
-        return Findings(found, version, include_values)
-
-    def _sifted_findings(self, sifted: Sifted, numbers: Sequence[int],
-                         positions: Sequence[int | None] | None) -> list[Compact]:
-        """The findings of a sifted block, unordered: each bad value's own, once per distinct
-        value; and each rule about several items checked exactly on the rows its screen
-        found, and on the rows where one of its items holds a value that is not valid."""
-        view = sifted.view
-        found: list[Compact] = []
-        finding = self._finding
-        tainted: dict[int, list[int]] = {}
-        for index, bad in sifted.failing:
-            column = view.columns[index]
-            rows_of_index: list[int] = []
-            for k in view.rows_with(index, bad):
-                text = column[k]
-                hits, invalid = self._alone(index, text)
-                row = numbers[k]
-                found += [finding(order, at, row, positions, text) for order, at in hits]
-                if invalid:
-                    rows_of_index.append(k)
-            if rows_of_index:
-                tainted[index] = rows_of_index
-        width = len(self.layout)
-        for code, flagged in sifted.rows:
-            rule = self._by_code[code]
-            rows = set(flagged)
-            for index in rule.columns:
-                rows.update(tainted.get(index, ()))
-            for k in sorted(rows):
-                raw = [""] * width
-                values: list[Any] = [None] * width
-                for index in rule.columns:
-                    text = raw[index] = view.columns[index][k]
-                    values[index] = self._entry(index, text)[0]
-                result = rule.check(raw, values)
-                if result:
-                    at = rule.primary if result is True else self.layout.index(result)
-                    found.append(finding(rule.order, at, numbers[k], positions,
-                                         raw[at] if at is not None else ""))
-        return found
-
-    def _check_rows(self, columns: Sequence[Sequence[str]], numbers: Sequence[int],
-                    positions: Sequence[int | None] | None,
-                    keys: list[int | None] | None) -> Findings:
-        """A block checked row by row (a validator whose rules cannot all be screened)."""
-        found: list[Issue] = []
-        kept = len(self._key_hashes)
-        for k, fields in enumerate(zip(*columns, strict=True)):
-            found += self.check_row(fields, numbers[k], positions)
-        if keys is not None:  # check_row kept the rows' keys: taken back
-            del self._key_hashes[kept:], self._key_rows[kept:], self._key_rejected[kept:]
-            keys += [self._key([text.strip() for text in fields])
-                     for fields in zip(*columns, strict=True)]
-        return Findings(list(map(compact, found)), self.layout.version,
-                        self.report.include_values)
-
-    def duplicate_issue(self, row: int) -> Issue:
-        """A DIDS071 issue at ``row``."""
-        index = self.layout.index("accession_number")
-        return issue_for("DIDS071", self.layout.version, item=self._names[index], row=row,
-                         column=index + 1)
-
-    def _report_duplicates(self) -> None:
-        """DIDS071 at the end of the file: every member of a duplicate group is rejected.
-
-        Each keyed row left one 64-bit hash of its key, its row number and whether another rule
-        rejected it (13 bytes a row). The hashes are moved into partitions of about 32,768 by
-        their low bits (a chunk at a time, so that the copies replace the originals; one byte
-        a row, read from the hashes' memory, keeps each row's partition), and each partition's
-        set of distinct hashes reads one contiguous array; a partition whose hashes are all
-        distinct is done with that set.
-        Two different keys share a hash with a probability below 1e-7 for a million-row file.
-        """
-        hashes = self._key_hashes
-        parts = min(256, 1 << ((len(hashes) - 1) >> _PARTITION_BITS).bit_length()
-                    ) if hashes else 1
-        partitions, lanes = [hashes], b""
-        if parts > 1:
-            with memoryview(hashes) as whole, whole.cast("B") as octets:
-                lanes = octets[_LOW_BYTE::8].tobytes().translate(_LOW_BITS[parts])
-            partitions = [array("Q") for _ in range(parts)]
-            start = 0
-            while hashes:
-                chunk = hashes[:_PARTITION_CHUNK]
-                del hashes[:_PARTITION_CHUNK]
-                destinations = map(partitions.__getitem__, lanes[start:start + len(chunk)])
-                deque(map(array.append, destinations, chunk), maxlen=0)
-                start += len(chunk)
-        duplicated: list[int] = []
-        for part, partition in enumerate(partitions):
-            if len(set(partition)) == len(partition):
-                continue
-            repeated = {value for value, count in Counter(partition).items() if count > 1}
-            found: Iterable[int] = compress(range(len(partition)),
-                                            map(repeated.__contains__, partition))
-            if lanes:  # the row of each member: where its partition's byte occurs in turn
-                rows = [match.start() for match in re.finditer(re.escape(bytes([part])), lanes)]
-                found = map(rows.__getitem__, found)
-            duplicated += found
-        order, index = RULE_ORDER["DIDS071"], self.layout.index("accession_number")
-        duplicates: list[Compact] = []
-        for member in sorted(duplicated, key=self._key_rows.__getitem__):
-            if not self._key_rejected[member]:
-                self.report.records_rejected += 1
-            duplicates.append(self._finding(order, index, self._key_rows[member],
-                                            self._key_columns, None))  # the row is gone
-        self._emit(duplicates)
-
-    def finish(self) -> Report:
-        """File-level rules (duplicates, empty file, metadata, window); the final report,
-        whose kept issues are in the report's order, and the sinks closed."""
-        version = self.layout.version
-        self._report_duplicates()
-        if self.report.records == 0:
-            self.add_issue(issue_for("X-FIL-01", version))
-        if version == 2 and self.metadata is not None:
-            self._check_metadata(self.metadata)
-        self.report.issues.sort(key=issue_order)
-        for sink in self._sinks:
-            sink.close(self.report)
-        return self.report
-
-    def _check_metadata(self, metadata: SubmissionMetadata) -> None:
-        opens, closes = submission_window(metadata.reporting_period_start)
-        if not opens <= self.context.submitted_date <= closes:
-            self.add_issue(issue_for("X-WIN-01", 2))
-        count = metadata.record_count
-        if count is not None and count != self.report.records:
-            self.add_issue(issue_for("X-MET-02", 2, item="record_count"))
+    def __next__(self) -> Issue:
+        return next(self._issues)
 
 
-@attrs.frozen
-class _RowRule:
-    """A compiled row rule: its place in the rule table, its check, where a finding of it is
-    located (item index, ``None`` for the row) and the columns it reads."""
+def iter_findings(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    version: int | str = "auto",
+    format: Any = "auto",
+    **options: Any,
+) -> FindingStream:
+    """Validate a submission file (CSV, JSON, JSON Lines or XML, by :func:`dids.io.open_reader`)
+    and iterate over its findings as they are made; ``options`` as for :class:`Validator`
+    (``limit_per_rule`` bounds only what the final report keeps: the stream gives every
+    finding).
 
-    order: int
-    check: Callable[[Sequence[str], Sequence[Any]], Any]
-    primary: int | None
-    columns: tuple[int, ...]
-
-
-#: The places in the rule table of the rules that reject a record.
-_REJECTS = frozenset(order for order, rule in enumerate(RULES_BY_ORDER)
-                     if rule.disposition is Disposition.RECORD_REJECT)
-
-
-class RowBatch:
-    """Collects data rows and checks them a block at a time (:meth:`Validator.check_columns`),
-    so that row-by-row sources get the columnar screen too. Call :meth:`flush` at the end.
+    >>> from datetime import date
+    >>> from dids import examples
+    >>> stream = iter_findings(examples.path("v1_invalid.csv"), submitted=date(2024, 4, 2))
+    >>> [(issue.row, issue.code) for issue in stream][:2]
+    [(1, 'DIDS001'), (2, 'DIDS005')]
+    >>> stream.report.records_rejected
+    8
     """
-
-    def __init__(self, validator: Validator, positions: Sequence[int | None] | None = None,
-                 size: int = BLOCK_SIZE) -> None:
-        self._validator = validator
-        self._positions = positions
-        self._size = size
-        self._rows: list[Sequence[str]] = []
-        self._numbers: list[int] = []
-
-    def add(self, row: int, fields: Sequence[str]) -> None:
-        """Add data row number ``row`` (fields in catalogue order)."""
-        self._rows.append(tuple(fields))  # a copy: callers may reuse their row objects
-        self._numbers.append(row)
-        if len(self._rows) >= self._size:
-            self.flush()
-
-    def flush(self) -> None:
-        """Check the rows collected so far."""
-        if self._rows:
-            columns = [list(column) for column in zip(*self._rows, strict=True)]
-            numbers, self._rows, self._numbers = self._numbers, [], []
-            self._validator.check_columns(columns, numbers, self._positions)
-
-
-#: Rules about a group of items, none of which is at fault alone: located at the row. Every
-#: other row rule is located at the first item it reads.
-_ROW_LEVEL = frozenset({"DIDS056", "DIDS073", "DIDS074", "DIDS082", "DIDSREJ012"})
-
-
-def metadata_issues(data: object) -> tuple[SubmissionMetadata | None, list[Issue]]:
-    """Parse JSON metadata (decision D4) into metadata and X-MET-01 issues, one per bad field."""
-    metadata, problems = parse_metadata(data)
-    return metadata, [issue_for("X-MET-01", 2, item=field) for field in problems]
+    reader = open_reader(source, format=format, version=version)
+    validator = Validator(reader.version, **_reader_options(reader, options))
+    return FindingStream(validator, reader)
 
 
 def validate_rows(
@@ -763,4 +255,4 @@ def validate_file(
     """
     from dids.io.csv import read_rows
 
-    return read_rows(source, version=version).validate(**options)
+    return validate_reader(read_rows(source, version=version), **options)

@@ -22,7 +22,6 @@ from dids.io._base import (
     SubmissionReader,
     checked,
     read_typed,
-    validate_reader,
 )
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
@@ -41,7 +40,6 @@ __all__ = [
     "detect_format",
     "open_reader",
     "read_typed",
-    "validate_reader",
     "write_records",
 ]
 
@@ -50,6 +48,19 @@ FORMATS: tuple[Format, ...] = ("csv", "json", "jsonl", "xml")
 EXTENSIONS: dict[str, Format] = {
     ".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "xml"
 }
+
+
+def __getattr__(name: str) -> object:
+    """``validate_reader``, which moved to :mod:`dids.validate` (deprecated here)."""
+    if name == "validate_reader":
+        import warnings
+
+        from dids import validate
+
+        warnings.warn("dids.io.validate_reader moved to dids.validate.validate_reader",
+                      DeprecationWarning, stacklevel=2)
+        return validate.validate_reader
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def detect_format(path: str | os.PathLike[str]) -> Format:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import compress, repeat
 from typing import Any, Literal, Protocol, cast
@@ -11,12 +11,12 @@ from typing import Any, Literal, Protocol, cast
 import attrs
 
 from dids._record_base import BLOCK_SIZE, RefusedStart, layout_blocks, to_columns
+from dids._validator import SUBMISSION_RULES, Validator
 from dids.exceptions import ValidationError
-from dids.findings import Issue, Report
+from dids.findings import Issue
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2, RowError
 from dids.rules import Disposition
-from dids.validate import SUBMISSION_RULES, RowBatch, Validator
 
 OnInvalid = Literal["raise", "skip", "write"]
 
@@ -195,55 +195,6 @@ class SubmissionReader(Protocol):
 
     def __iter__(self) -> Iterator[RawRow]:
         """The data rows, in file order."""
-
-
-def feed_row(validator: Validator, raw: RawRow, columns: Sequence[int | None]) -> list[Issue]:
-    """Check one :class:`RawRow` with ``validator``; return all its issues."""
-    if raw.fields is None:
-        validator.add_unreadable_row(raw.issues)
-        return list(raw.issues)
-    return validator.check_row(raw.fields, raw.row, columns, read_issues=raw.issues)
-
-
-def validate_reader(reader: SubmissionReader, **options: Any) -> Report:
-    """Validate every row of ``reader``; ``options`` as for :class:`dids.validate.Validator`.
-
-    Metadata found in the file (JSON) is used unless ``metadata`` is given.
-    """
-    options.setdefault("source", reader.name)
-    if options.get("metadata") is None:
-        options["metadata"] = reader.metadata
-    validator = Validator(reader.version, **options)
-    feed_reader(validator, reader)
-    return validator.finish()
-
-
-def feed_reader(validator: Validator, reader: SubmissionReader,
-                progress: Callable[[int], None] | None = None) -> None:
-    """Check every row of ``reader`` with ``validator``, then add the reader's file issues.
-
-    Rows are screened a block at a time: the blocks of columns of a CSV reader, and batches of
-    the other rows (:class:`dids.validate.RowBatch`), in file order, so that findings are made
-    in row order. ``progress``, when given, is called with the number of rows checked so far
-    after each block or row.
-    """
-    blocks = getattr(reader, "blocks", None)
-    batch = RowBatch(validator, reader.columns)
-    for item in reader if blocks is None else blocks(in_order=True):
-        if isinstance(item, ColumnBlock):
-            batch.flush()
-            validator.check_columns(item.columns, item.numbers, reader.columns)
-        elif item.fields is not None and not item.issues:
-            batch.add(item.row, item.fields)
-        else:
-            batch.flush()
-            feed_row(validator, item, reader.columns)
-        if progress is not None:
-            progress(validator.report.records)
-        del item  # freed before the next is read, whose strings then reuse its memory
-    batch.flush()
-    for issue in reader.file_issues:
-        validator.add_issue(issue)
 
 
 def _gathered(rows: Iterable[RawRow], width: int, size: int = BLOCK_SIZE

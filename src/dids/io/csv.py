@@ -26,7 +26,6 @@ from dids.io._base import (
     UnsafeValue,
     checked_blocks,
     read_typed,
-    validate_reader,
 )
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
@@ -344,6 +343,8 @@ class CsvReader:
 
     def validate(self, **options: Any) -> Report:
         """Validate every row; see :class:`dids.validate.Validator` for ``options``."""
+        from dids.validate import validate_reader  # the validation above the readers
+
         return validate_reader(self, **options)
 
     def records(self) -> Iterator[ReadResult]:

@@ -19,10 +19,10 @@ import attrs
 import cattrs
 
 from dids.catalogue import LAYOUTS, Layout, layout
-from dids.io._base import RawRow, ReadResult, read_typed, validate_reader
-from dids.metadata import SubmissionMetadata, parse_metadata
+from dids.findings import Issue, Report, issue_for
+from dids.io._base import RawRow, ReadResult, read_typed
+from dids.metadata import SubmissionMetadata, metadata_issues, parse_metadata
 from dids.records import RecordV1, RecordV2
-from dids.validate import Issue, Report, issue_for, metadata_issues
 
 __all__ = [
     "JsonReader",
@@ -200,6 +200,8 @@ class JsonReader:
 
     def validate(self, **options: Any) -> Report:
         """Validate every record; ``options`` as for :class:`dids.validate.Validator`."""
+        from dids.validate import validate_reader  # the validation above the readers
+
         return validate_reader(self, **options)
 
     def records(self) -> Iterator[ReadResult]:

@@ -18,10 +18,10 @@ from xml.sax.saxutils import escape as escape_text
 from xml.sax.saxutils import quoteattr
 
 from dids.catalogue import V1
-from dids.io._base import RawRow, ReadResult, read_typed, validate_reader
+from dids.findings import Issue, Report, issue_for
+from dids.io._base import RawRow, ReadResult, read_typed
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1
-from dids.validate import Issue, Report, issue_for
 
 __all__ = ["XmlReader", "write_xml"]
 
@@ -94,6 +94,8 @@ class XmlReader:
 
     def validate(self, **options: Any) -> Report:
         """Validate every record; ``options`` as for :class:`dids.validate.Validator`."""
+        from dids.validate import validate_reader  # the validation above the readers
+
         return validate_reader(self, **options)
 
     def records(self) -> Iterator[ReadResult]:
