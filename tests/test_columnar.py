@@ -264,6 +264,62 @@ def test_typed_reading_parses_blocks_and_reports_rows_that_are_not_records() -> 
     assert read.accession_number == "ACC,1"
 
 
+@st.composite
+def faulty_files(draw: st.DrawFn, version: int) -> tuple[list[list[str]], date]:
+    """Files where many rows, up to all, have findings: a few columns each broken the same way
+    (a systematic fault: one junk value, or dates moved) on a share of rows drawn from 0 to 1,
+    on top of scattered damage; and a submission date that may put every record outside the
+    window."""
+    rows, submitted = draw(damaged_files(version))
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    width = len(layout(version))
+    for _ in range(draw(st.integers(1, 3))):
+        column = rng.randrange(width)
+        share = draw(st.sampled_from([0.3, 0.9, 1.0]))
+        junk = rng.choice(_JUNK)
+        shift = rng.random() < 0.5
+        for row in rows:
+            if rng.random() < share:
+                row[column] = _shifted(row[column], rng) if shift else junk
+    late = draw(st.sampled_from([0, 0, 400, 800]))
+    return rows, submitted + timedelta(days=late)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@settings(slow, max_examples=150)
+@given(data=st.data())
+def test_files_full_of_findings_are_reported_as_row_checks_report_them(
+    version: int, data: st.DataObject
+) -> None:
+    """Findings made by the screen (once per bad value, a rule about several items checked
+    alone on the rows that need it) are every finding the exact row checks make."""
+    rows, submitted = data.draw(faulty_files(version))
+    sizes = data.draw(st.lists(st.integers(1, 50), min_size=1, max_size=3))
+    found = screened(rows, version, sizes, submitted=submitted, limit_per_rule=None)
+    assert found == exact(rows, version, submitted=submitted, limit_per_rule=None)
+
+
+def test_a_systematic_fault_is_found_without_checking_rows_from_scratch(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every record two years before its v1 submission (DIDS055: more than 6 months before the
+    submission month; test_date is column 13) and a bad NHS number on every row (DIDS001):
+    each row's findings, hand-checked, come from the screen alone."""
+    rows = [list(r.fields) for r in generate_rows(500, seed=3, version=1)]
+    for row in rows:
+        row[0] = "9990000019"
+    late = submission_date_for(1) + timedelta(days=800)
+    monkeypatch.setattr(Validator, "check_row", None)  # the exact path is not taken
+    report = Validator(1, submitted=late, limit_per_rule=None)
+    for start in range(0, 500, 128):
+        block = rows[start:start + 128]
+        report.check_columns([list(c) for c in zip(*block, strict=True)], start + 1)
+    result = report.finish()
+    assert result.counts == {"DIDS001": 500, "DIDS055": 500}
+    assert result.records_rejected == 500
+    assert [(i.row, i.code, i.column) for i in result.issues[:4]] == [
+        (1, "DIDS001", 1), (1, "DIDS055", 13), (2, "DIDS001", 1), (2, "DIDS055", 13)]
+
+
 @pytest.mark.parametrize("version", [1, 2])
 @settings(slow, max_examples=40)
 @given(data=st.data())

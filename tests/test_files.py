@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import tracemalloc
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from itertools import islice
@@ -17,7 +18,8 @@ from dids import examples
 from dids.catalogue import V2
 from dids.io.csv import CsvReader, detect_version
 from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
-from dids.validate import Validator, validate_file, validate_rows
+from dids.findings import Findings, Issue, JsonSink, Report
+from dids.validate import Validator, iter_findings, validate_file, validate_rows
 from tests.conftest import SUBMITTED, make_row
 
 DATA = Path(__file__).parent / "data"
@@ -314,3 +316,91 @@ def test_check_columns_can_leave_duplicate_keys_to_the_caller() -> None:
 def test_validator_rejects_bad_version() -> None:
     with pytest.raises(ValueError, match="1 or 2"):
         Validator(3)
+
+
+def _bad_nhs_numbers(count: int) -> bytes:
+    """A v1 file of ``count`` rows, each with a bad NHS number (DIDS001) and its own accession
+    number; the last two rows share a key (DIDS071)."""
+    rest = ",01,,,,,,03,C1234567,RA7,2024-03-04,2024-03-04,2024-03-05,,71651007,,RA701,"
+    lines = [f"9990000019{rest}ACC{k:05d}" for k in range(count - 1)]
+    lines.append(lines[-1])
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def test_findings_stream_in_row_order_then_the_file_level_ones() -> None:
+    data = _bad_nhs_numbers(300)
+    stream = iter_findings(io.BytesIO(data), submitted=date(2024, 4, 2))
+    assert stream.report is None  # made as the stream is read
+    found = [(issue.row, issue.code) for issue in stream]
+    assert found == [(row, "DIDS001") for row in range(1, 301)] + [(299, "DIDS071"),
+                                                                   (300, "DIDS071")]
+    report = stream.report
+    assert report is not None
+    assert report.counts == {"DIDS001": 300, "DIDS071": 2}
+    assert report.records_rejected == 300
+
+
+def test_reports_keep_the_first_findings_of_each_rule_by_default() -> None:
+    report = validate_file(io.BytesIO(_bad_nhs_numbers(300)), submitted=date(2024, 4, 2))
+    assert report.counts["DIDS001"] == 300
+    assert [i.row for i in report.issues if i.code == "DIDS001"] == list(range(1, 101))
+    everything = validate_file(io.BytesIO(_bad_nhs_numbers(300)), submitted=date(2024, 4, 2),
+                               limit_per_rule=None)
+    assert len(everything.issues) == 302
+
+
+def test_a_sink_receives_every_finding_as_the_report_counts_them() -> None:
+    written: list[Issue] = []
+    closed: list[Report] = []
+
+    class Sink:
+        def write(self, findings: Findings) -> None:
+            written.extend(findings)
+
+        def close(self, report: Report) -> None:
+            closed.append(report)
+
+    report = validate_file(io.BytesIO(_bad_nhs_numbers(50)), submitted=date(2024, 4, 2),
+                           limit_per_rule=0, sinks=[Sink()])
+    assert report.issues == []
+    assert closed == [report]
+    assert Counter(issue.code for issue in written) == report.counts
+
+
+def test_validate_reader_moved_with_a_deprecation() -> None:
+    import dids.io
+    from dids import validate
+
+    with pytest.warns(DeprecationWarning, match="dids.validate.validate_reader"):
+        moved = dids.io.validate_reader  # type: ignore[attr-defined]
+    assert moved is validate.validate_reader
+
+
+class _Discard:
+    """A text stream that keeps nothing."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def test_memory_is_flat_whatever_the_number_of_findings() -> None:
+    """Every row with two findings, written as JSON as found: the memory a row costs is the
+    duplicate key's (as on a clean file), not its findings'."""
+    def peak(count: int) -> int:
+        rows = _many_rows(count)
+        tracemalloc.start()
+        sink = JsonSink(_Discard(), 1)  # type: ignore[arg-type]
+        validator = Validator(1, submitted=date(2027, 1, 1), limit_per_rule=0, sinks=[sink])
+        first = 1
+        while chunk := [["9990000019", *row[1:]] for row in islice(rows, 4096)]:
+            validator.check_columns([list(c) for c in zip(*chunk, strict=True)], first)
+            first += len(chunk)
+        report = validator.finish()
+        assert report.counts["DIDS001"] == count
+        used = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return used
+
+    small, large = 1 << 15, 1 << 16
+    per_row = (peak(large) - peak(small)) / (large - small)
+    assert per_row < 40, per_row
