@@ -16,9 +16,9 @@ import pytest
 
 from dids import examples
 from dids.catalogue import V2
+from dids.findings import Findings, Issue, JsonSink, Report
 from dids.io.csv import CsvReader, detect_version
 from dids.metadata import SubmissionMetadata, parse_metadata, submission_window
-from dids.findings import Findings, Issue, JsonSink, Report
 from dids.validate import Validator, iter_findings, validate_file, validate_rows
 from tests.conftest import SUBMITTED, make_row
 
