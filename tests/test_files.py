@@ -372,7 +372,7 @@ def test_validate_reader_moved_with_a_deprecation() -> None:
     from dids import validate
 
     with pytest.warns(DeprecationWarning, match="dids.validate.validate_reader"):
-        moved = dids.io.validate_reader  # type: ignore[attr-defined]
+        moved = dids.io.validate_reader
     assert moved is validate.validate_reader
 
 
