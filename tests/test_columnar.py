@@ -1,4 +1,4 @@
-"""The columnar fast path gives the same reports as checking every row (``dids._columnar``)."""
+"""The columnar fast path gives the same reports as checking every row (``dids._screens``)."""
 
 from __future__ import annotations
 
@@ -17,19 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dids import _columnar, _mutations, _oracle
+from dids import _mutations, _oracle, _screens
 from dids import _record_base as record_base
-from dids._columnar import (
-    SCREENS,
-    Screen,
-    View,
-    _every_line,
-    _Shape,
-    _Template,
-    nhs_check_sums,
-    screen_for,
-)
 from dids._record_base import BLOCK_SIZE, RefusedStart, _refuse, to_columns
+from dids._screens import SCREENS, Screen, View, screen_for
+from dids._screens import view as screen_view
+from dids._screens.identifiers import nhs_check_sums
+from dids._screens.shapes import Shape, Template, every_line
 from dids.catalogue import Kind, layout
 from dids.codes import _base as codes_base
 from dids.generate import generate_rows, metadata_for, submission_date_for
@@ -582,12 +576,12 @@ def test_timestamp_template_accepts_what_the_hand_written_shape_accepts(column: 
         view = View([column])
         expected = all(_TEMPLATE_ORACLE.fullmatch(text) and text[19] == pattern[19]
                        for text in column)
-        assert view.matches(0, _Template(pattern)) == expected
+        assert view.matches(0, Template(pattern)) == expected
         assert view.packed(0) == ("\n".join(column).encode() if expected else view.packed(0))
 
 
 def test_timestamp_template_hand_checked() -> None:
-    template = _Template(_TIMESTAMP_TEMPLATES[0])
+    template = Template(_TIMESTAMP_TEMPLATES[0])
     good = ["2026-04-01T23:59:59+01:00", "2026-12-31T00:00:00+19:59", "0001-01-01T20:00:00+00:00"]
     assert View([good]).matches(0, template)
     for bad in ["2026-04-01T24:00:00+01:00", "2026-04-01T29:00:00+01:00",
@@ -983,11 +977,11 @@ def test_a_shape_matches_a_column_whole_when_it_matches_each_value(
     pattern, flags, _ = _SHAPES[name]
     one = re.compile(pattern, flags)
     expected = all(one.fullmatch(value) for value in column)
-    assert _Shape(pattern, flags).all_match(column) == expected
+    assert Shape(pattern, flags).all_match(column) == expected
     if "\n" not in "".join(column):  # both forms of the pattern of every line, by hand
         plain = re.sub(r"\((?!\?)", "(?:", pattern)
         for possessive in [False] + [True] * (sys.version_info >= (3, 11)):
-            every = re.compile(_every_line(plain, possessive=possessive), flags)
+            every = re.compile(every_line(plain, possessive=possessive), flags)
             assert bool(every.fullmatch("\n".join(column))) == (expected and bool(column))
 
 
@@ -1207,7 +1201,7 @@ def test_a_bad_value_among_new_ones_costs_the_judging_of_its_part_only() -> None
         holed = list(column)
         for k in range(blanks):
             holed[5 * k] = ""
-        unproved = _columnar._unproved(View([holed]), 0, classifier.all_clean)
+        unproved = _screens._unproved(View([holed]), 0, classifier.all_clean)
         assert unproved == (set(holed[:10]) if blanks == 2 else None)
 
 
@@ -1216,7 +1210,7 @@ def test_values_proved_clean_whole_are_remembered_only_up_to_a_limit(
     """Accession numbers, new in every block, are remembered from the blocks that collect them
     (the first and every 16th) only up to the limit; NHS numbers that recur are all
     remembered, so the column is then found not mostly new and uses the remembered verdicts."""
-    monkeypatch.setattr(_columnar, "_PROVED_LIMIT", 30)
+    monkeypatch.setattr(screen_view, "_PROVED_LIMIT", 30)
     rows = [list(r.fields) for r in generate_rows(20 * 40, seed=9, version=2)]
     at = layout(2).index
     pool = [row[at("nhs_number")] for row in rows[:25]]
@@ -1308,7 +1302,7 @@ def test_known_clean_values_are_looked_up_without_collecting_their_set() -> None
     """A column whose values were all remembered clean has them looked up in the next block
     (no set collected), unless a row screen collected that set anyway; a new, bad value
     in a later block is still found as the exact checks find it."""
-    verdicts = _columnar._Verdicts(lambda values: {v for v in values if v != "bad"})
+    verdicts = screen_view.Verdicts(lambda values: {v for v in values if v != "bad"})
     assert verdicts.failing({"a", "b"}) == set()
     assert not verdicts.all_known  # both were new
     assert verdicts.failing({"a"}) == set()
@@ -1326,7 +1320,7 @@ def test_known_clean_values_are_looked_up_without_collecting_their_set() -> None
     screen = screen_for(Validator(2, submitted=submission_date_for(2)))
     assert screen is not None
     seen = []
-    original = _columnar.View.unique
+    original = View.unique
 
     def unique(view: View, index: int, *, constant: bool = False) -> set[str]:
         seen.append(index)
@@ -1335,7 +1329,7 @@ def test_known_clean_values_are_looked_up_without_collecting_their_set() -> None
     for start in range(0, 60, 20):  # the third block looks up what the second found known
         seen.clear()
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(_columnar.View, "unique", unique)
+            patch.setattr(View, "unique", unique)
             assert suspects(screen, [list(c) for c in zip(*rows[start:start + 20],
                                                          strict=True)]) == []
     assert at("gp_practice") not in seen  # looked up: their values were all known clean

@@ -1,5 +1,5 @@
 """The validation engine: :class:`Validator` checks rows of one layout, a block of columns at a
-time through the columnar screen (:mod:`dids._columnar`) or a row at a time on the exact path,
+time through the columnar screen (:mod:`dids._screens`) or a row at a time on the exact path,
 and sends its findings (:mod:`dids.findings`) to the report and the sinks as it makes them.
 
 It reads no file: :mod:`dids.validate` feeds it the readers' rows (:mod:`dids.io`).
@@ -22,8 +22,8 @@ import attrs
 
 from dids import _checks
 from dids._checks import CheckContext, Expression, FieldCheck, RowCheck
-from dids._columnar import Screen, Sifted, View, screen_for
 from dids._record_base import BLOCK_SIZE
+from dids._screens import Screen, Sifted, View, screen_for
 from dids.catalogue import Layout, layout
 from dids.exceptions import ValidationError
 from dids.findings import (
@@ -369,7 +369,7 @@ class Validator:
 
     def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
         """Whether item ``index`` holding ``text`` breaks one of ``codes``, rules that read
-        this item only (the screen of :mod:`dids._columnar` asks once per distinct value)."""
+        this item only (the screen of :mod:`dids._screens` asks once per distinct value)."""
         if text != text.strip():
             return True
         return any(RULES_BY_ORDER[order].code in codes for order, _ in self._alone(index, text)[0])
@@ -445,7 +445,7 @@ class Validator:
         return their issues, in order. ``rows`` is the number of the first row when the rows
         are consecutive, else every row's number.
 
-        The block is screened column by column (:mod:`dids._columnar`): each column's values
+        The block is screened column by column (:mod:`dids._screens`): each column's values
         that break the item's own rules make their findings once per distinct value, and only
         the rows a rule about several items may fail on are checked for that rule, one by one,
         so the result is the same as :meth:`check_row` of every row at a fraction of the cost.

@@ -1,0 +1,224 @@
+"""Columnar screening: the fast path of validation.
+
+:meth:`dids.validate.Validator.check_row` checks one row at a time. Most rows of a submission
+break no rule, so a block of rows is first *screened* a column at a time with passes that run
+in C (sets of distinct values, string comparisons mapped over whole columns), and only the rows
+the screen cannot prove clean are checked row by row. A clean row has no issue, so the report
+is the same either way; the screen only has to be sound (never call a row with an issue clean),
+not complete. ``tests/test_columnar.py`` checks that both paths give the same reports.
+
+How rules are screened:
+
+* a rule that reads one item (every field rule, presence, the order of one item against the
+  submission date, ...) through the item's distinct values: a value is clean when the exact
+  checks of that item pass on it, and verdicts are remembered between blocks;
+* high-cardinality items (NHS number, postcode, accession number, timestamps) have a
+  :class:`Bulk` classifier that proves the usual values clean many at a time first;
+* a rule that reads several items by a screen registered in :data:`SCREENS`.
+
+A validator with a compiled row rule that has neither (any rule using reference data) is not
+screened: :func:`screen_for` returns ``None`` and every row takes the exact path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, MutableSequence, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+import attrs
+
+from dids import _checks
+from dids._checks import CheckContext
+from dids._screens import identifiers, reference  # noqa: F401 (they register their screens)
+from dids._screens import values as value_screens  # noqa: F401 (as above)
+from dids._screens.base import BULK, SCREENS, UNREAD, Bulk, RowScreen, columns_of
+from dids._screens.order import in_order_screen
+from dids._screens.view import MEMO_LIMIT, Verdicts, View
+from dids.catalogue import Kind
+from dids.rules import Rule
+
+if TYPE_CHECKING:
+    from dids._validator import Validator
+
+__all__ = ["SCREENS", "Screen", "Sifted", "View", "screen_for"]
+
+#: Dates have fewer possible values, and more of them recur (birth dates), so more of their
+#: verdicts are remembered.
+_DATE_MEMO_LIMIT = 1 << 16
+#: How often (in blocks) a column proved clean whole has its distinct values collected again.
+_PROBE_EVERY = 16
+#: Parts of a column that are proved clean one by one when the whole column is not.
+_CHUNKS = 8
+
+
+@attrs.frozen
+class Sifted:
+    """What :meth:`Screen.sift` found in a block: its :class:`View`; each column whose item's
+    own rules fail on some of its values, with those values; and, for each screened rule about
+    several items, by code, the rows that may break it (sorted or not, maybe repeated). A row
+    in none of these breaks no rule, but may hold a value that another rule's screen assumed
+    valid: :class:`dids.validate.Validator` checks those rows for each rule their bad value's
+    item is in."""
+
+    view: View
+    failing: list[tuple[int, set[str] | frozenset[str]]]
+    rows: list[tuple[str, Iterable[int]]]
+
+
+class Screen:
+    """Finds what a block of one validator's rows may break."""
+
+    def __init__(
+        self,
+        validator: Validator,
+        local: list[frozenset[str]],
+        screens: list[tuple[str, RowScreen]],
+    ) -> None:
+        self._validator = validator
+        self._local = local
+        self._screens = screens
+        self._verdicts = [
+            Verdicts(partial(self._classify, index),
+                      _DATE_MEMO_LIMIT if item.kind is Kind.DATE else MEMO_LIMIT)
+            for index, item in enumerate(validator.layout)]
+        self._blocks = 0
+        #: Whether each column held one value in the last block that collected its values.
+        self._constant = [False] * len(validator.layout)
+        #: Whether a row screen has collected a column's distinct values in a block where its
+        #: item's values were only looked up (:meth:`Verdicts.known_clean`): from then on they
+        #: are collected for the item, as the screens need them anyway.
+        self._collected_by_screens = [False] * len(validator.layout)
+        ctx = validator.context
+        presence = frozenset(code for (code, _), factory in _checks.ROW_CHECKS.items()
+                             if factory is _checks._present)
+        self._bulk: list[Bulk | None] = []
+        for index, item in enumerate(validator.layout):
+            factory = BULK.get(item.python_name) or BULK.get(item.kind)
+            if not local[index]:
+                found: Bulk | None = UNREAD
+            else:
+                found = factory(ctx, self._judge(index)) if factory else None
+            if found is not None and not local[index] <= found.covers | presence:
+                found = None
+            self._bulk.append(found)
+
+    def sift(self, columns: MutableSequence[Sequence[str]],
+             known: Mapping[int, set[str]] | None = None) -> Sifted:
+        """What a block may break: each column's values that fail its item's own rules, and
+        the rows each screened multi-item rule may fail on. A column with a value that has
+        surrounding whitespace is replaced in ``columns`` by its stripped values, which are
+        what validation compares. ``known`` holds the distinct values of columns the caller
+        knows them of.
+
+        A column with an ``all_clean`` classifier is proved clean by it when most of its values
+        were new to the remembered verdicts in the last block that collected them, or when the
+        proof is cheap (:class:`Bulk`) and the column did not hold one value then. Every
+        :data:`_PROBE_EVERY` blocks its values are collected again to see if that still holds;
+        when most are new, the proof still spares judging them.
+        """
+        view = View(columns, known)
+        failing: list[tuple[int, set[str] | frozenset[str]]] = []
+        self._blocks += 1
+        probe = self._blocks % _PROBE_EVERY == 1
+        constant = self._constant
+        looked_up: list[int] = []  # columns whose values were only looked up
+        for index, classifier in enumerate(self._bulk):
+            verdicts = self._verdicts[index]
+            proof = None  # a whole-column proof not tried yet
+            distinct = None
+            if classifier and classifier.all_clean:
+                if not probe and ((classifier.cheap and not constant[index])
+                                  or verdicts.mostly_new):
+                    if classifier.all_clean(view, index):
+                        continue
+                    distinct = _unproved(view, index, classifier.all_clean)
+                else:
+                    proof = partial(classifier.all_clean, view, index)
+            if distinct is None:
+                if (verdicts.all_known and not constant[index]
+                        and not self._collected_by_screens[index]
+                        and verdicts.known_clean(view.columns[index])):
+                    looked_up.append(index)
+                    continue
+                distinct = view.unique(index, constant=constant[index])
+                constant[index] = len(distinct) == 1
+            bad = verdicts.failing(distinct, proof)
+            if bad and any(value != value.strip() for value in bad):
+                view.strip(index)
+                bad = verdicts.failing(view.unique(index))
+            if bad:
+                failing.append((index, bad))
+        rows = [(code, rows(view)) for code, rows in self._screens]
+        for index in looked_up:
+            self._collected_by_screens[index] |= view.collected(index)
+        return Sifted(view, failing, rows)
+
+    def _judge(self, index: int) -> Callable[[str], bool]:
+        """The exact verdict of column ``index``'s rules on one value: whether it fails."""
+        validator, codes = self._validator, self._local[index]
+        return lambda text: validator.fails_alone(index, text, codes)
+
+    def _classify(self, index: int, values: set[str]) -> set[str]:
+        """The clean values among ``values`` (distinct values of column ``index``)."""
+        clean: set[str] = set()
+        unsure = values
+        found = self._bulk[index]
+        if found is not None:
+            non_blank = [value for value in values if value]
+            if non_blank:
+                clean = found.clean(non_blank)
+                unsure = values - clean
+        fails = self._judge(index)
+        return clean | {value for value in unsure if not fails(value)}
+
+
+def _unproved(view: View, index: int, all_clean: Callable[[View, int], bool]) -> set[str] | None:
+    """The distinct values of the parts of column ``index`` (a column that ``all_clean`` did not
+    prove clean whole) that it does not prove clean either, of :data:`_CHUNKS` parts: one bad
+    value then costs the judging of its part's values, not of the whole column's. ``None``
+    once more than a quarter of the parts fail (blanks scattered through a column fail every
+    part that holds one), so that trying parts costs at most about half a proof more."""
+    column = view.columns[index]
+    step = -(-view.size // _CHUNKS)
+    found: set[str] = set()
+    failed = 0
+    for start in range(0, view.size, step):
+        part = column[start:start + step]
+        if not all_clean(View([part]), 0):
+            failed += 1
+            if failed > _CHUNKS // 4:
+                return None
+            found.update(part)
+    return found
+
+
+def screen_for(validator: Validator) -> Screen | None:
+    """The screen of ``validator``'s rules, or ``None`` when a rule cannot be screened."""
+    layout, ctx = validator.layout, validator.context
+    local: list[set[str]] = [set() for _ in layout]
+    screens: list[tuple[str, RowScreen]] = []
+    for index, checks in enumerate(validator.field_rules()):
+        local[index].update(rule.code for rule in checks)
+    for rule in sorted(validator.row_rules(), key=partial(_span, ctx=ctx)):
+        factory = SCREENS.get(rule.code)
+        if factory is not None:
+            found = factory(rule, ctx)
+            if found is None:
+                return None
+            screens.append((rule.code, found))
+            continue
+        columns = set(columns_of(rule, ctx))
+        if len(columns) != 1:
+            return None
+        local[columns.pop()].add(rule.code)
+    return Screen(validator, [frozenset(codes) for codes in local], screens)
+
+
+def _span(rule: Rule, ctx: CheckContext) -> int:
+    """How many columns apart an order rule's moments are (0 for other rules). Screening the
+    closest pairs first lets a wider pair follow through them (:meth:`View.in_order`)."""
+    if SCREENS.get(rule.code) is not in_order_screen:
+        return 0
+    columns = columns_of(rule, ctx)
+    return max(columns) - min(columns)

@@ -1,0 +1,337 @@
+"""One block of columns as the screens see it (:class:`View`), and the verdicts on each item's
+values that are remembered between blocks (:class:`Verdicts`).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, MutableSequence, Sequence
+from itertools import compress, repeat
+from typing import TypeVar
+
+from dids._screens.shapes import Template
+
+Columns = Sequence[Sequence[str]]
+#: A moment of an order rule: its date (or timestamp) column and its time column, if any.
+Moment = tuple[int, int | None]
+#: Distinct values remembered per item (clean and not clean), and per screen.
+MEMO_LIMIT = 1 << 15
+#: Values proved clean whole remembered per item: enough to find that a column's values recur
+#: (then its remembered verdicts are cheaper than the proof), not every one-off value of a
+#: column of mostly distinct ones (a file of distinct identifiers held some 25 MB of them).
+_PROVED_LIMIT = 1 << 12
+#: Sorts after every digit: stands for an absent *later* moment, which skips an order rule.
+NEVER = "~"
+#: The date part of an ISO date or timestamp.
+DAY = operator.itemgetter(slice(None, 10))
+_T = TypeVar("_T")
+_NONE: frozenset[str] = frozenset()
+
+
+def remember(memo: dict[str, _T], function: Callable[[str], _T], values: set[str]) -> None:
+    """Add ``function`` of each of ``values`` not in ``memo`` to it (emptied when full)."""
+    missing = [value for value in values if value not in memo]
+    if len(memo) + len(missing) > MEMO_LIMIT:
+        memo.clear()
+        missing = list(values)
+    for value in missing:
+        memo[value] = function(value)
+
+
+class Verdicts:
+    """Which values of one item fail, remembered between blocks: up to ``limit`` clean and as
+    many failing values (each set emptied when full). ``clean(values)`` judges new values."""
+
+    def __init__(self, clean: Callable[[set[str]], set[str]], limit: int = MEMO_LIMIT) -> None:
+        self._clean = clean
+        self._limit = limit
+        self._good: set[str] = set()
+        self._bad: set[str] = set()
+        #: Whether most values were new in the last call of :meth:`failing`.
+        self.mostly_new = False
+        #: Whether every value was remembered clean in the last call of :meth:`failing` or
+        #: :meth:`known_clean`.
+        self.all_known = False
+
+    def failing(self, distinct: set[str],
+                proof: Callable[[], bool] | None = None) -> set[str] | frozenset[str]:
+        """The values of ``distinct`` (distinct values of a block) that fail. When most are new
+        and ``proof()`` shows the block's whole column clean, none is judged, and they are
+        remembered clean while fewer than :data:`_PROVED_LIMIT` are."""
+        good, bad = self._good, self._bad
+        self.all_known = distinct <= good
+        if self.all_known:
+            self.mostly_new = False
+            return _NONE
+        new = distinct - good
+        self.mostly_new = 2 * len(new) > len(distinct)
+        if self.mostly_new and proof is not None and proof():
+            if len(good) < _PROVED_LIMIT:
+                good |= new
+            return _NONE
+        known_bad = new & bad
+        new -= known_bad
+        if new:
+            clean = self._clean(new)
+            self._remember(good, clean)
+            new -= clean
+            self._remember(bad, new)
+            known_bad |= new
+        return known_bad
+
+    def known_clean(self, column: Sequence[str]) -> bool:
+        """Whether every value of ``column`` is remembered clean, looked up one by one: when
+        they are, this costs about half of collecting their set and comparing it."""
+        self.all_known = self._good.issuperset(column)
+        return self.all_known
+
+    def _remember(self, verdicts: set[str], values: set[str]) -> None:
+        """Add ``values`` to ``verdicts``, emptied first when that would pass the limit."""
+        if len(verdicts) + len(values) > self._limit:
+            verdicts.clear()
+        verdicts |= values
+
+
+class View:
+    """One block of columns (catalogue order), with derived columns computed once; ``distinct``
+    holds the distinct values of columns the caller knows them of."""
+
+    def __init__(self, columns: Columns, distinct: Mapping[int, set[str]] | None = None) -> None:
+        self.columns: MutableSequence[Sequence[str]] = (
+            columns if isinstance(columns, MutableSequence) else list(columns))
+        self.size = len(columns[0])
+        self._unique: dict[int, set[str]] = dict(distinct) if distinct else {}
+        self._blank: dict[int, bool] = {}
+        self._distinct_days: dict[int, set[str]] = {}
+        self._derived: dict[object, Sequence[str]] = {}
+        self._offsets: dict[int, str | None] = {}
+        self._packed: dict[int, bytes | None] = {}
+        self._joins: dict[int, bytes | None] = {}
+        self._least: dict[int, str] = {}
+        self._greatest: dict[int, str] = {}
+        self._in_order: dict[Moment, dict[Moment, list[int]]] = {}
+
+    def unique(self, index: int, *, constant: bool = False) -> set[str]:
+        """The distinct values of column ``index``. When it is likely ``constant`` (it held one
+        value in the previous block), whether every value equals the first is tried first:
+        comparing texts needs none of the hashing that building a set does."""
+        found = self._unique.get(index)
+        if found is None:
+            column = self.columns[index]
+            found = self._unique[index] = {column[0]} if constant and column.count(
+                column[0]) == self.size else set(column)
+        return found
+
+    def collected(self, index: int) -> bool:
+        """Whether the distinct values of column ``index`` have been collected."""
+        return index in self._unique
+
+    def strip(self, index: int) -> None:
+        """Replace column ``index`` by its values without surrounding whitespace (validation
+        compares values stripped), forgetting what was derived from it."""
+        self.columns[index] = list(map(str.strip, self.columns[index]))
+        for cache in (self._unique, self._blank, self._distinct_days, self._offsets,
+                      self._packed, self._joins, self._least, self._greatest):
+            cache.pop(index, None)
+        self._derived.pop(("days", index), None)
+
+    def rows_with(self, index: int, values: set[str] | frozenset[str]) -> list[int]:
+        """Rows whose value in column ``index`` is one of ``values``. One or two values (a
+        block's bad values, usually) are found by ``list.index``, which compares texts without
+        hashing them: about a quarter of the cost of testing each text's membership."""
+        column = self.columns[index]
+        if len(values) > 2:
+            return list(compress(range(self.size), map(values.__contains__, column)))
+        found: list[int] = []
+        for value in values:
+            at = -1
+            try:
+                while True:
+                    at = column.index(value, at + 1)
+                    found.append(at)
+            except ValueError:
+                continue
+        return sorted(found)
+
+    def blank_rows(self, index: int) -> list[int]:
+        """Rows where column ``index`` is blank."""
+        return self.rows_with(index, {""}) if self.has_blank(index) else []
+
+    def has_blank(self, index: int) -> bool:
+        """Whether a value of column ``index`` is blank."""
+        found = self._unique.get(index)
+        if found is not None:
+            return "" in found
+        blank = self._blank.get(index)
+        if blank is None:
+            blank = self._blank[index] = "" in self.columns[index]
+        return blank
+
+    def in_order(self, earlier: Moment, later: Moment) -> list[int] | None:
+        """Whether every row's ``earlier`` moment text sorts no later than its ``later`` one, but
+        in the rows returned (``None`` when not proved): proved by :meth:`prove_in_order` for
+        the pair, or for a chain of pairs through moments never blank (whose texts are the same
+        as earlier and as later moments, so the order holds through them in every row no pair
+        of the chain excepts; the rows excepted are those of every pair of the chain)."""
+        came_from: dict[Moment, Moment] = {earlier: earlier}
+        frontier = [earlier]
+        while frontier:
+            step_from = frontier.pop()
+            for step in self._in_order.get(step_from, {}):
+                if step == later:
+                    rows: set[int] = set(self._in_order[step_from][later])
+                    while step_from != earlier:
+                        before = came_from[step_from]
+                        rows.update(self._in_order[before][step_from])
+                        step_from = before
+                    return sorted(rows)
+                if step not in came_from and not self.has_blank(step[0]):
+                    came_from[step] = step_from
+                    frontier.append(step)
+        return None
+
+    def prove_in_order(self, earlier: Moment, later: Moment, rows: list[int]) -> None:
+        """Record that every row's ``earlier`` moment text sorts no later than its ``later`` one
+        (:meth:`moment` texts, blank dates as ``""`` and as :data:`NEVER`) but in ``rows``."""
+        self._in_order.setdefault(earlier, {})[later] = rows
+
+    def mapped(self, index: int, memo: dict[str, str], function: Callable[[str], str],
+               *, days: bool = False) -> list[str]:
+        """``function`` of each value of column ``index`` (of its first ten characters, the
+        local date of a timestamp, when ``days``), computed once per distinct value."""
+        remember(memo, function, self.distinct(index, days=days))
+        column = self.days(index) if days else self.columns[index]
+        return list(map(memo.__getitem__, column))
+
+    def distinct(self, index: int, *, days: bool = False) -> set[str]:
+        """The distinct values of column ``index`` (of their first ten characters when
+        ``days``)."""
+        if not days:
+            return self.unique(index)
+        found = self._distinct_days.get(index)
+        if found is None:
+            found = self._distinct_days[index] = set(self.days(index))
+        return found
+
+    def days(self, index: int) -> Sequence[str]:
+        """The first ten characters of each value of column ``index``."""
+        key = ("days", index)
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = list(map(DAY, self.columns[index]))
+        return found
+
+    def moment(self, day: int, clock: int | None, absent: str) -> Sequence[str]:
+        """Sortable text of a moment: the date (or timestamp) as written, with ``T`` and the
+        clock time when a separate time item has one; ``absent`` where the date is blank."""
+        key = (day, clock, absent)
+        found = self._derived.get(key)
+        if found is not None:
+            return found
+        found = self.columns[day]
+        if clock is not None:
+            joined = self._derived.get((day, clock))
+            if joined is None:
+                times = {text: "T" + text if text else "" for text in self.unique(clock)}
+                joined = self._derived[(day, clock)] = list(
+                    map(operator.add, found, map(times.__getitem__, self.columns[clock])))
+            found = joined
+        blanks = self.blank_rows(day)
+        if blanks:
+            found = list(found)
+            for k in blanks:
+                found[k] = absent
+        self._derived[key] = found
+        return found
+
+    def least_day(self, index: int) -> str:
+        """The first ten characters of the value of column ``index`` that sorts first (the
+        least of the values' first ten characters: cutting texts keeps their order)."""
+        days = self._distinct_days.get(index)
+        return self.least(index)[:10] if days is None else min(days)
+
+    def least(self, index: int) -> str:
+        """The value of column ``index`` that sorts first (as text)."""
+        found = self._least.get(index)
+        if found is None:
+            found = self._least[index] = min(self.columns[index])
+        return found
+
+    def days_before(self, earlier: int, later: int) -> bool:
+        """Whether the first ten characters of every value of column ``earlier`` sort before
+        those of every value of column ``later`` (so ``later`` has no blank), from bounds
+        already found: its greatest value, and the least value or distinct days of ``later``.
+        They are not computed for this, so ``False`` when unknown."""
+        greatest = self._greatest.get(earlier)
+        days = self._distinct_days.get(later)
+        least = self._least.get(later) if days is None else min(days, default=None)
+        return greatest is not None and least is not None and greatest[:10] < least[:10]
+
+    def greatest(self, index: int) -> str:
+        """The value of column ``index`` that sorts last (as text)."""
+        found = self._greatest.get(index)
+        if found is None:
+            found = self._greatest[index] = max(self.columns[index])
+        return found
+
+    def packed(self, index: int) -> bytes | None:
+        """Column ``index`` as ASCII bytes, its values joined by newlines, when every value has
+        as many characters as the first (``None`` otherwise, or when one is not ASCII).
+
+        With ``stride = len(first) + 1``, value ``k`` starts at byte ``k * stride`` and
+        ``packed[j::stride]`` holds character ``j`` of every value, so one bytes operation
+        checks one position of the whole column. Proof of the widths: there are exactly
+        ``size - 1`` newlines and they sit at the separators' places.
+        """
+        if index not in self._packed:
+            data = self._joined(index)
+            self._packed[index] = None if data is None or data.count(b"\n") != self.size - 1 \
+                else data
+        return self._packed[index]
+
+    def matches(self, index: int, template: Template) -> bool:
+        """Whether every value of column ``index`` has the shape of ``template`` (whose check
+        also proves the widths of :meth:`packed`)."""
+        data = self._joined(index)
+        if data is None or not template.fits(data, self.size):
+            return False
+        self._packed[index] = data
+        return True
+
+    def _joined(self, index: int) -> bytes | None:
+        """:meth:`packed` without the count of newlines, which only a value holding one fails."""
+        if index not in self._joins:
+            column = self.columns[index]
+            text = "\n".join(column)
+            data = text.encode("ascii") if text.isascii() else b""
+            stride = len(column[0]) + 1
+            self._joins[index] = data if (
+                len(data) == self.size * stride - 1
+                and data[stride - 1::stride] == b"\n" * (self.size - 1)) else None
+        return self._joins[index]
+
+    def single_offset(self, index: int) -> str | None:
+        """The one UTC offset that every non-blank timestamp of column ``index`` ends with.
+
+        Found from the packed column when it has been packed, else from the distinct values.
+        """
+        if index not in self._offsets:
+            column = self.columns[index]
+            offset = next((text[19:] for text in column if text), None)
+            data = self._packed.get(index) if offset else None
+            if data is not None:  # every value as long as the first: compare the endings
+                stride = len(column[0]) + 1
+                if any(data[j::stride] != data[j:j + 1] * self.size
+                       for j in range(19, stride - 1)):
+                    offset = None
+            elif offset:
+                distinct = self.unique(index)
+                text = "\n".join(distinct) + "\n"
+                if text.count("\n") == len(distinct):  # one newline a value: ends found at once
+                    ends = text.count(offset + "\n")
+                else:
+                    ends = sum(map(str.endswith, distinct, repeat(offset)))
+                if ends + ("" in distinct) != len(distinct):
+                    offset = None
+            self._offsets[index] = offset
+        return self._offsets[index]
