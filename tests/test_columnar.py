@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from dids import _mutations, _oracle, _screens
 from dids import _record_base as record_base
 from dids._record_base import BLOCK_SIZE, RefusedStart, _refuse, to_columns
+from dids._rows import ColumnBlock, RawRow
 from dids._screens import SCREENS, Screen, View, screen_for
 from dids._screens import view as screen_view
 from dids._screens.identifiers import nhs_check_sums
@@ -30,7 +31,7 @@ from dids.generate import generate_rows, metadata_for, submission_date_for
 from dids.identifiers import nhs_number, postcode, referrer
 from dids.io import csv as csv_io
 from dids.io import open_reader, read_typed
-from dids.io._base import FORMULA_START, ColumnBlock, InvalidRecord, RawRow
+from dids.io._base import FORMULA_START, InvalidRecord
 from dids.io.csv import write_csv
 from dids.records import RecordV1, RecordV2, RowError
 from dids.reference import ReferenceData

@@ -2,7 +2,8 @@
 time through the columnar screen (:mod:`dids._screens`) or a row at a time on the exact path,
 and sends its findings (:mod:`dids.findings`) to the report and the sinks as it makes them.
 
-It reads no file: :mod:`dids.validate` feeds it the readers' rows (:mod:`dids.io`).
+It opens no file: :func:`feed_reader` gives it the rows of a reader (:mod:`dids._rows`), and
+:mod:`dids.validate` opens files for it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import attrs
 from dids import _checks
 from dids._checks import CheckContext, Expression, FieldCheck, RowCheck
 from dids._record_base import BLOCK_SIZE
+from dids._rows import ColumnBlock, RawRow, SubmissionReader
 from dids._screens import Screen, Sifted, View, screen_for
 from dids.catalogue import Layout, layout
 from dids.exceptions import ValidationError
@@ -672,3 +674,64 @@ class RowBatch:
 #: Rules about a group of items, none of which is at fault alone: located at the row. Every
 #: other row rule is located at the first item it reads.
 _ROW_LEVEL = frozenset({"DIDS056", "DIDS073", "DIDS074", "DIDS082", "DIDSREJ012"})
+
+
+def feed_row(validator: Validator, raw: RawRow, columns: Sequence[int | None]) -> list[Issue]:
+    """Check one :class:`RawRow` with ``validator``; return all its issues."""
+    if raw.fields is None:
+        validator.add_unreadable_row(raw.issues)
+        return list(raw.issues)
+    return validator.check_row(raw.fields, raw.row, columns, read_issues=raw.issues)
+
+
+def feed(validator: Validator, reader: SubmissionReader) -> Iterator[None]:
+    """Check ``reader``'s rows with ``validator``, pausing after each block or row, then add the
+    reader's file issues.
+
+    Rows are screened a block at a time: the blocks of columns of a CSV reader, and batches of
+    the other rows (:class:`RowBatch`), in file order, so that findings are made in row order.
+    """
+    blocks = getattr(reader, "blocks", None)
+    batch = RowBatch(validator, reader.columns)
+    for item in reader if blocks is None else blocks(in_order=True):
+        if isinstance(item, ColumnBlock):
+            batch.flush()
+            validator.check_columns(item.columns, item.numbers, reader.columns)
+        elif item.fields is not None and not item.issues:
+            batch.add(item.row, item.fields)
+        else:
+            batch.flush()
+            feed_row(validator, item, reader.columns)
+        del item  # freed before the next is read, whose strings then reuse its memory
+        yield
+    batch.flush()
+    for issue in reader.file_issues:
+        validator.add_issue(issue)
+
+
+def feed_reader(validator: Validator, reader: SubmissionReader,
+                progress: Callable[[int], None] | None = None) -> None:
+    """Check every row of ``reader`` with ``validator``, in file order, then add the reader's
+    file issues. ``progress``, when given, is called with the number of rows checked so far
+    after each block or row."""
+    for _ in feed(validator, reader):
+        if progress is not None:
+            progress(validator.report.records)
+
+
+def reader_options(reader: SubmissionReader, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with the reader's name as the source and its metadata (JSON) unless given."""
+    options.setdefault("source", reader.name)
+    if options.get("metadata") is None:
+        options["metadata"] = reader.metadata
+    return options
+
+
+def validate_reader(reader: SubmissionReader, **options: Any) -> Report:
+    """Validate every row of ``reader``; ``options`` as for :class:`Validator`.
+
+    Metadata found in the file (JSON) is used unless ``metadata`` is given.
+    """
+    validator = Validator(reader.version, **reader_options(reader, options))
+    feed_reader(validator, reader)
+    return validator.finish()

@@ -21,14 +21,22 @@ first.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from dids._record_base import RecordBase, layout_blocks, to_columns
-from dids._validator import SUBMISSION_RULES, RowBatch, Validator
+from dids._rows import SubmissionReader
+from dids._validator import (
+    SUBMISSION_RULES,
+    RowBatch,
+    Validator,
+    feed,
+    feed_reader,
+    reader_options,
+    validate_reader,
+)
 from dids.findings import Findings, Issue, Report, issue_for
 from dids.io import open_reader
-from dids.io._base import ColumnBlock, RawRow, SubmissionReader
 
 __all__ = [
     "SUBMISSION_RULES",
@@ -46,67 +54,6 @@ __all__ = [
     "validate_records",
     "validate_rows",
 ]
-
-
-def feed_row(validator: Validator, raw: RawRow, columns: Sequence[int | None]) -> list[Issue]:
-    """Check one :class:`RawRow` with ``validator``; return all its issues."""
-    if raw.fields is None:
-        validator.add_unreadable_row(raw.issues)
-        return list(raw.issues)
-    return validator.check_row(raw.fields, raw.row, columns, read_issues=raw.issues)
-
-
-def _feed(validator: Validator, reader: SubmissionReader) -> Iterator[None]:
-    """Check ``reader``'s rows with ``validator``, pausing after each block or row, then add the
-    reader's file issues.
-
-    Rows are screened a block at a time: the blocks of columns of a CSV reader, and batches of
-    the other rows (:class:`RowBatch`), in file order, so that findings are made in row order.
-    """
-    blocks = getattr(reader, "blocks", None)
-    batch = RowBatch(validator, reader.columns)
-    for item in reader if blocks is None else blocks(in_order=True):
-        if isinstance(item, ColumnBlock):
-            batch.flush()
-            validator.check_columns(item.columns, item.numbers, reader.columns)
-        elif item.fields is not None and not item.issues:
-            batch.add(item.row, item.fields)
-        else:
-            batch.flush()
-            feed_row(validator, item, reader.columns)
-        del item  # freed before the next is read, whose strings then reuse its memory
-        yield
-    batch.flush()
-    for issue in reader.file_issues:
-        validator.add_issue(issue)
-
-
-def feed_reader(validator: Validator, reader: SubmissionReader,
-                progress: Callable[[int], None] | None = None) -> None:
-    """Check every row of ``reader`` with ``validator``, in file order, then add the reader's
-    file issues. ``progress``, when given, is called with the number of rows checked so far
-    after each block or row."""
-    for _ in _feed(validator, reader):
-        if progress is not None:
-            progress(validator.report.records)
-
-
-def _reader_options(reader: SubmissionReader, options: dict[str, Any]) -> dict[str, Any]:
-    """``options`` with the reader's name as the source and its metadata (JSON) unless given."""
-    options.setdefault("source", reader.name)
-    if options.get("metadata") is None:
-        options["metadata"] = reader.metadata
-    return options
-
-
-def validate_reader(reader: SubmissionReader, **options: Any) -> Report:
-    """Validate every row of ``reader``; ``options`` as for :class:`Validator`.
-
-    Metadata found in the file (JSON) is used unless ``metadata`` is given.
-    """
-    validator = Validator(reader.version, **_reader_options(reader, options))
-    feed_reader(validator, reader)
-    return validator.finish()
 
 
 class _Collected:
@@ -142,7 +89,7 @@ class FindingStream(Iterator[Issue]):
     def _run(self, validator: Validator, reader: SubmissionReader,
              extra: Sequence[Issue]) -> Iterator[Issue]:
         try:
-            for _ in _feed(validator, reader):
+            for _ in feed(validator, reader):
                 yield from self._collected.take()
             for issue in extra:
                 validator.add_issue(issue)
@@ -178,7 +125,7 @@ def iter_findings(
     8
     """
     reader = open_reader(source, format=format, version=version)
-    validator = Validator(reader.version, **_reader_options(reader, options))
+    validator = Validator(reader.version, **reader_options(reader, options))
     return FindingStream(validator, reader)
 
 

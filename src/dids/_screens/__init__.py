@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, MutableSequence, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import attrs
 
@@ -35,13 +35,32 @@ from dids._screens import values as value_screens  # noqa: F401 (as above)
 from dids._screens.base import BULK, SCREENS, UNREAD, Bulk, RowScreen, columns_of
 from dids._screens.order import in_order_screen
 from dids._screens.view import MEMO_LIMIT, Verdicts, View
-from dids.catalogue import Kind
+from dids.catalogue import Kind, Layout
 from dids.rules import Rule
 
-if TYPE_CHECKING:
-    from dids._validator import Validator
 
-__all__ = ["SCREENS", "Screen", "Sifted", "View", "screen_for"]
+class Checks(Protocol):
+    """What a screen needs of the validator whose rules it screens
+    (:class:`dids.validate.Validator`)."""
+
+    @property
+    def layout(self) -> Layout:
+        """The layout of the rows."""
+
+    @property
+    def context(self) -> CheckContext:
+        """What the checks were compiled with."""
+
+    def field_rules(self) -> list[list[Rule]]:
+        """The field rules checked on each item."""
+
+    def row_rules(self) -> list[Rule]:
+        """The row rules checked."""
+
+    def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
+        """Whether item ``index`` holding ``text`` breaks one of ``codes``."""
+
+__all__ = ["SCREENS", "Checks", "Screen", "Sifted", "View", "screen_for"]
 
 #: Dates have fewer possible values, and more of them recur (birth dates), so more of their
 #: verdicts are remembered.
@@ -71,7 +90,7 @@ class Screen:
 
     def __init__(
         self,
-        validator: Validator,
+        validator: Checks,
         local: list[frozenset[str]],
         screens: list[tuple[str, RowScreen]],
     ) -> None:
@@ -193,7 +212,7 @@ def _unproved(view: View, index: int, all_clean: Callable[[View, int], bool]) ->
     return found
 
 
-def screen_for(validator: Validator) -> Screen | None:
+def screen_for(validator: Checks) -> Screen | None:
     """The screen of ``validator``'s rules, or ``None`` when a rule cannot be screened."""
     layout, ctx = validator.layout, validator.context
     local: list[set[str]] = [set() for _ in layout]

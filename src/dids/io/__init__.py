@@ -13,16 +13,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import IO, Literal
 
-from dids.io._base import (
-    ColumnBlock,
-    InvalidRecord,
-    OnInvalid,
-    RawRow,
-    ReadResult,
-    SubmissionReader,
-    checked,
-    read_typed,
-)
+from dids._rows import ColumnBlock, RawRow, SubmissionReader
+from dids.io._base import InvalidRecord, OnInvalid, ReadResult, checked, read_typed
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
 
@@ -55,11 +47,11 @@ def __getattr__(name: str) -> object:
     if name == "validate_reader":
         import warnings
 
-        from dids import validate
+        from dids._validator import validate_reader
 
         warnings.warn("dids.io.validate_reader moved to dids.validate.validate_reader",
                       DeprecationWarning, stacklevel=2)
-        return validate.validate_reader
+        return validate_reader
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -6,15 +6,15 @@ import operator
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import compress, repeat
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, cast
 
 import attrs
 
 from dids._record_base import BLOCK_SIZE, RefusedStart, layout_blocks, to_columns
+from dids._rows import ColumnBlock, RawRow, SubmissionReader
 from dids._validator import SUBMISSION_RULES, Validator
 from dids.exceptions import ValidationError
 from dids.findings import Issue
-from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2, RowError
 from dids.rules import Disposition
 
@@ -151,50 +151,12 @@ def _take(block: list[RecordV1 | RecordV2], columns: list[list[str]], kept: list
 
 
 @attrs.frozen
-class RawRow:
-    """One data row: its number, fields in catalogue order (``None`` if unreadable), issues."""
-
-    row: int
-    fields: list[str] | None
-    issues: tuple[Issue, ...] = ()
-
-
-@attrs.frozen
-class ColumnBlock:
-    """Data rows that split cleanly, as columns in catalogue order, with their row numbers.
-
-    ``numbers`` holds each row's number (ascending); every column has as many values.
-    """
-
-    numbers: Sequence[int]
-    columns: list[list[str]]
-
-    def rows(self) -> Iterator[RawRow]:
-        """The block's rows one by one."""
-        for number, fields in zip(self.numbers, zip(*self.columns, strict=True), strict=True):
-            yield RawRow(number, list(fields))
-
-
-@attrs.frozen
 class ReadResult:
     """One data row read as a typed record, or the issues that stopped it being one."""
 
     row: int
     record: RecordV1 | RecordV2 | None
     issues: tuple[Issue, ...] = ()
-
-
-class SubmissionReader(Protocol):
-    """A reader of one submission file in any format."""
-
-    version: int
-    name: str | None
-    columns: list[int | None]
-    file_issues: list[Issue]
-    metadata: SubmissionMetadata | None
-
-    def __iter__(self) -> Iterator[RawRow]:
-        """The data rows, in file order."""
 
 
 def _gathered(rows: Iterable[RawRow], width: int, size: int = BLOCK_SIZE

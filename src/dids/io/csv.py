@@ -16,17 +16,11 @@ from datetime import date, datetime
 from itertools import islice, repeat
 from typing import IO, Any
 
+from dids._rows import ColumnBlock, RawRow
+from dids._validator import validate_reader
 from dids.catalogue import V1, V2, Layout, layout
 from dids.findings import Issue, Report, issue_for
-from dids.io._base import (
-    ColumnBlock,
-    OnInvalid,
-    RawRow,
-    ReadResult,
-    UnsafeValue,
-    checked_blocks,
-    read_typed,
-)
+from dids.io._base import OnInvalid, ReadResult, UnsafeValue, checked_blocks, read_typed
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1, RecordV2
 
@@ -343,8 +337,6 @@ class CsvReader:
 
     def validate(self, **options: Any) -> Report:
         """Validate every row; see :class:`dids.validate.Validator` for ``options``."""
-        from dids.validate import validate_reader  # the validation above the readers
-
         return validate_reader(self, **options)
 
     def records(self) -> Iterator[ReadResult]:

@@ -18,9 +18,11 @@ from typing import IO, Any
 import attrs
 import cattrs
 
+from dids._rows import RawRow
+from dids._validator import validate_reader
 from dids.catalogue import LAYOUTS, Layout, layout
 from dids.findings import Issue, Report, issue_for
-from dids.io._base import RawRow, ReadResult, read_typed
+from dids.io._base import ReadResult, read_typed
 from dids.metadata import SubmissionMetadata, metadata_issues, parse_metadata
 from dids.records import RecordV1, RecordV2
 
@@ -200,8 +202,6 @@ class JsonReader:
 
     def validate(self, **options: Any) -> Report:
         """Validate every record; ``options`` as for :class:`dids.validate.Validator`."""
-        from dids.validate import validate_reader  # the validation above the readers
-
         return validate_reader(self, **options)
 
     def records(self) -> Iterator[ReadResult]:

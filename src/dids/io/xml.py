@@ -17,9 +17,11 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape as escape_text
 from xml.sax.saxutils import quoteattr
 
+from dids._rows import RawRow
+from dids._validator import validate_reader
 from dids.catalogue import V1
 from dids.findings import Issue, Report, issue_for
-from dids.io._base import RawRow, ReadResult, read_typed
+from dids.io._base import ReadResult, read_typed
 from dids.metadata import SubmissionMetadata
 from dids.records import RecordV1
 
@@ -94,8 +96,6 @@ class XmlReader:
 
     def validate(self, **options: Any) -> Report:
         """Validate every record; ``options`` as for :class:`dids.validate.Validator`."""
-        from dids.validate import validate_reader  # the validation above the readers
-
         return validate_reader(self, **options)
 
     def records(self) -> Iterator[ReadResult]:
