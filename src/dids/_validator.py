@@ -9,14 +9,8 @@ It opens no file: :func:`feed_reader` gives it the rows of a reader (:mod:`dids.
 from __future__ import annotations
 
 import operator
-import re
-import struct
-import sys
-from array import array
-from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from itertools import compress, repeat
 from typing import Any, Literal
 
 import attrs
@@ -25,7 +19,8 @@ from dids import _checks
 from dids._checks import CheckContext, Expression, FieldCheck, RowCheck
 from dids._record_base import BLOCK_SIZE
 from dids._rows import ColumnBlock, RawRow, SubmissionReader
-from dids._screens import Screen, Sifted, View, screen_for
+from dids._screens import Screen, Sifted, screen_for
+from dids._screens.duplicates import DuplicateKeys
 from dids.catalogue import Layout, layout
 from dids.exceptions import ValidationError
 from dids.findings import (
@@ -37,9 +32,9 @@ from dids.findings import (
     FindingSink,
     Issue,
     Report,
+    Tally,
     compact,
     issue_for,
-    issue_order,
 )
 from dids.metadata import SubmissionMetadata, submission_window
 from dids.reference import ReferenceData
@@ -52,17 +47,8 @@ SUBMISSION_RULES = frozenset(
     if any("file.received_at" in rule.items(v) for v in rule.versions)
 )
 
-#: Duplicate keys are looked for in partitions of at most ``2 ** _PARTITION_BITS`` hashes.
-_PARTITION_BITS = 15
-#: Hashes moved into their partitions at a time.
-_PARTITION_CHUNK = 1 << 16
-#: Where the low byte of a 64-bit integer is in its eight bytes of memory.
-_LOW_BYTE = 0 if sys.byteorder == "little" else 7
-#: ``bytes.translate`` tables from a byte to its low bits, by number of partitions.
-_LOW_BITS = {1 << bits: bytes(byte & ((1 << bits) - 1) for byte in range(256))
-             for bits in range(1, 9)}
+#: Parsed values and field verdicts remembered per item (:meth:`Validator._entry`).
 _MEMO_LIMIT = 2_048
-_ALL_64_BITS = (1 << 64) - 1
 
 
 _ABSENT = None
@@ -136,11 +122,7 @@ class Validator:
             reject_sentinels,
         )
         self.report = Report(version, source=source, include_values=include_values)
-        self._limit = limit_per_rule
-        self._sinks = list(sinks)
-        #: Rules whose kept issues reached the limit.
-        self._full: set[str] = set()
-        self._kept: Counter[str] = Counter()
+        self._tally = Tally(self.report, limit_per_rule, sinks)
         self._field_checks = self._compile_field_checks()
         self._row_checks = self._compile_row_checks()
         self._memo: list[dict[str, tuple[Any, tuple[Rule, ...]]]] = [
@@ -150,11 +132,8 @@ class Validator:
             {} for _ in self.layout]
         self._parsers = [item.parser for item in self.layout]
         self._names = [item.python_name for item in self.layout]
-        self._key = self._duplicate_key()
-        #: Key hashes as unsigned 64-bit numbers: array("Q") takes an int much faster than "q".
-        self._key_hashes = array("Q")
-        self._key_rows = array("I")  # row numbers, up to 4,294,967,295
-        self._key_rejected = bytearray()
+        self._keys = DuplicateKeys(self.layout)
+        #: Where the file has the items of the keys (:meth:`check_row`'s ``columns``).
         self._key_columns: Sequence[int | None] | None = None
         self._screen: Screen | Literal[False] | None = None
         self.report.not_checked = self._not_checked()
@@ -221,97 +200,22 @@ class Validator:
             codes += ["X-WIN-01", "X-MET-02"]
         return tuple(codes)
 
-    def _duplicate_key(self) -> Callable[[Sequence[str]], int | None]:
-        """DIDS071's key: (accession, site) in v1; plus the procedure code in v2 (D5).
-
-        The v2 code is the SNOMED CT code when there is one, else the NICIP code; the key
-        holds it as ``(snomed, nicip or "")`` so that a block can be keyed column-wise
-        (:meth:`_duplicate_hashes`) to the same hashes.
-        """
-        accession = self.layout.index("accession_number")
-        site = self.layout.index("imaging_site")
-        if self.layout.version == 1:
-            return lambda raw: hash((raw[accession], raw[site])) if raw[accession] and raw[
-                site
-            ] else None
-        snomed, nicip = self.layout.index("snomed_code"), self.layout.index("nicip_code")
-
-        def key(raw: Sequence[str]) -> int | None:
-            if not raw[accession] or not raw[site] or not (raw[snomed] or raw[nicip]):
-                return None
-            return hash((raw[accession], raw[site], raw[snomed],
-                         "" if raw[snomed] else raw[nicip]))
-
-        return key
-
-    def _duplicate_hashes(self, columns: Sequence[Sequence[str]]) -> Iterator[int]:
-        """:meth:`_duplicate_key` of every row of a block (whatever the row's key lacks)."""
-        layout = self.layout
-        accession = columns[layout.index("accession_number")]
-        site = columns[layout.index("imaging_site")]
-        if layout.version == 1:
-            return map(hash, zip(accession, site, strict=False))
-        snomed = columns[layout.index("snomed_code")]
-        nicip: Iterable[str] = repeat("")
-        if "" in snomed:  # the NICIP code where SNOMED CT is blank: code * True or code * False
-            nicip = map(operator.mul, columns[layout.index("nicip_code")],
-                        map(operator.not_, snomed))
-        return map(hash, zip(accession, site, snomed, nicip, strict=False))
-
-    def _unkeyed(self, view: View) -> set[int]:
-        """Rows of a block missing part of the duplicate key (DIDS071), which are not keyed."""
-        layout = self.layout
-        found = set(view.blank_rows(layout.index("accession_number")))
-        found.update(view.blank_rows(layout.index("imaging_site")))
-        if layout.version == 2 and view.has_blank(nicip := layout.index("nicip_code")):
-            codes = view.columns[nicip]
-            found.update(k for k in view.blank_rows(layout.index("snomed_code")) if not codes[k])
-        return found
-
     # -- findings -----------------------------------------------------------------------------
 
     def add_sink(self, sink: FindingSink) -> None:
         """Send the findings made from now on to ``sink`` too."""
-        self._sinks.append(sink)
-
-    def _emit(self, found: list[Compact]) -> None:
-        """Count ``found`` (in order), keep the first of each rule, and send them to the
-        sinks."""
-        if not found:
-            return
-        report = self.report
-        codes = [RULES_BY_ORDER[entry[1]].code for entry in found]
-        report.counts.update(codes)
-        limit = self._limit
-        if limit is None or len(self._full) < len(set(codes)) or not self._full.issuperset(codes):
-            batch = Findings(found, self.layout.version, report.include_values)
-            kept = self._kept
-            for k, code in enumerate(codes):
-                if code in self._full:
-                    continue
-                if limit is not None and kept[code] >= limit:
-                    self._full.add(code)
-                    continue
-                kept[code] += 1
-                report.issues.append(batch[k])
-        if not report.file_rejected and any(
-                RULES[code].disposition is Disposition.FILE_REJECT for code in set(codes)):
-            report.file_rejected = True
-        if self._sinks:
-            batch = Findings(found, self.layout.version, report.include_values)
-            for sink in self._sinks:
-                sink.write(batch)
+        self._tally.sinks.append(sink)
 
     def add_issue(self, issue: Issue) -> None:
         """Record a file-level issue found outside the row checks (header, metadata)."""
-        self._emit([compact(issue)])
+        self._tally.add([compact(issue)])
 
     def add_unreadable_row(self, issues: Sequence[Issue]) -> None:
         """Count a data row that could not be split into fields, with its structural issues."""
         self.report.records += 1
         if any(issue.disposition is Disposition.RECORD_REJECT for issue in issues):
             self.report.records_rejected += 1
-        self._emit(sorted(map(compact, issues)))
+        self._tally.add(sorted(map(compact, issues)))
 
     def _finding(self, order: int, index: int | None, row: int,
                  columns: Sequence[int | None] | None, text: str | None) -> Compact:
@@ -425,12 +329,10 @@ class Validator:
         self.report.records += 1
         if rejected:
             self.report.records_rejected += 1
-        self._emit(found)
-        key = self._key(raw)
+        self._tally.add(found)
+        key = self._keys.key(raw)
         if key is not None:
-            self._key_hashes.append(key & _ALL_64_BITS)
-            self._key_rows.append(row)
-            self._key_rejected.append(rejected)
+            self._keys.add(key, row, rejected)
             self._key_columns = columns
         return list(Findings(found, self.layout.version, self.report.include_values))
 
@@ -474,26 +376,15 @@ class Validator:
         rejected = {entry[0] for entry in found if entry[1] in _REJECTS}
         self.report.records += size
         self.report.records_rejected += len(rejected)
-        self._emit(found)
-        unkeyed = self._unkeyed(view)
-        hashes = list(self._duplicate_hashes(view.columns))
+        self._tally.add(found)
         if keys is not None:
-            for k in unkeyed:
-                hashes[k] = None  # type: ignore[call-overload]
-            keys += hashes
-            return Findings(found, version, include_values)
-        kept_numbers: Iterable[int] = numbers
-        if unkeyed:
-            mask = bytearray(b"\x01") * size
-            for k in unkeyed:
-                mask[k] = 0
-            hashes, kept_numbers = list(compress(hashes, mask)), compress(numbers, mask)
-        kept_rows = list(kept_numbers)
-        self._key_hashes.frombytes(struct.pack(f"{len(hashes)}q", *hashes))
-        self._key_rows.extend(kept_rows)
-        self._key_rejected.extend(number in rejected for number in kept_rows) if rejected \
-            else self._key_rejected.extend(bytes(len(kept_rows)))
-        self._key_columns = positions
+            block_keys: list[int | None] = list(self._keys.hashes(view.columns))
+            for k in self._keys.unkeyed(view):
+                block_keys[k] = None
+            keys += block_keys
+        else:
+            self._keys.add_block(view, numbers, rejected)
+            self._key_columns = positions
         return Findings(found, version, include_values)
 
     def _sifted_findings(self, sifted: Sifted, numbers: Sequence[int],
@@ -541,13 +432,14 @@ class Validator:
                     keys: list[int | None] | None) -> Findings:
         """A block checked row by row (a validator whose rules cannot all be screened)."""
         found: list[Issue] = []
-        kept = len(self._key_hashes)
+        kept = self._keys
+        if keys is not None:  # the caller keeps the keys: the rows' are not kept here
+            self._keys = DuplicateKeys(self.layout)
+            keys += [kept.key([text.strip() for text in fields])
+                     for fields in zip(*columns, strict=True)]
         for k, fields in enumerate(zip(*columns, strict=True)):
             found += self.check_row(fields, numbers[k], positions)
-        if keys is not None:  # check_row kept the rows' keys: taken back
-            del self._key_hashes[kept:], self._key_rows[kept:], self._key_rejected[kept:]
-            keys += [self._key([text.strip() for text in fields])
-                     for fields in zip(*columns, strict=True)]
+        self._keys = kept
         return Findings(list(map(compact, found)), self.layout.version,
                         self.report.include_values)
 
@@ -558,50 +450,15 @@ class Validator:
                          column=index + 1)
 
     def _report_duplicates(self) -> None:
-        """DIDS071 at the end of the file: every member of a duplicate group is rejected.
-
-        Each keyed row left one 64-bit hash of its key, its row number and whether another rule
-        rejected it (13 bytes a row). The hashes are moved into partitions of about 32,768 by
-        their low bits (a chunk at a time, so that the copies replace the originals; one byte
-        a row, read from the hashes' memory, keeps each row's partition), and each partition's
-        set of distinct hashes reads one contiguous array; a partition whose hashes are all
-        distinct is done with that set.
-        Two different keys share a hash with a probability below 1e-7 for a million-row file.
-        """
-        hashes = self._key_hashes
-        parts = min(256, 1 << ((len(hashes) - 1) >> _PARTITION_BITS).bit_length()
-                    ) if hashes else 1
-        partitions, lanes = [hashes], b""
-        if parts > 1:
-            with memoryview(hashes) as whole, whole.cast("B") as octets:
-                lanes = octets[_LOW_BYTE::8].tobytes().translate(_LOW_BITS[parts])
-            partitions = [array("Q") for _ in range(parts)]
-            start = 0
-            while hashes:
-                chunk = hashes[:_PARTITION_CHUNK]
-                del hashes[:_PARTITION_CHUNK]
-                destinations = map(partitions.__getitem__, lanes[start:start + len(chunk)])
-                deque(map(array.append, destinations, chunk), maxlen=0)
-                start += len(chunk)
-        duplicated: list[int] = []
-        for part, partition in enumerate(partitions):
-            if len(set(partition)) == len(partition):
-                continue
-            repeated = {value for value, count in Counter(partition).items() if count > 1}
-            found: Iterable[int] = compress(range(len(partition)),
-                                            map(repeated.__contains__, partition))
-            if lanes:  # the row of each member: where its partition's byte occurs in turn
-                rows = [match.start() for match in re.finditer(re.escape(bytes([part])), lanes)]
-                found = map(rows.__getitem__, found)
-            duplicated += found
+        """DIDS071 at the end of the file: every member of a duplicate group is rejected."""
         order, index = RULE_ORDER["DIDS071"], self.layout.index("accession_number")
         duplicates: list[Compact] = []
-        for member in sorted(duplicated, key=self._key_rows.__getitem__):
-            if not self._key_rejected[member]:
+        for row, rejected in self._keys.duplicated():
+            if not rejected:
                 self.report.records_rejected += 1
-            duplicates.append(self._finding(order, index, self._key_rows[member],
-                                            self._key_columns, None))  # the row is gone
-        self._emit(duplicates)
+            duplicates.append(self._finding(order, index, row, self._key_columns,
+                                            None))  # the row is gone: no value
+        self._tally.add(duplicates)
 
     def finish(self) -> Report:
         """File-level rules (duplicates, empty file, metadata, window); the final report,
@@ -612,9 +469,7 @@ class Validator:
             self.add_issue(issue_for("X-FIL-01", version))
         if version == 2 and self.metadata is not None:
             self._check_metadata(self.metadata)
-        self.report.issues.sort(key=issue_order)
-        for sink in self._sinks:
-            sink.close(self.report)
+        self._tally.close()
         return self.report
 
     def _check_metadata(self, metadata: SubmissionMetadata) -> None:

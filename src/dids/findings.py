@@ -230,6 +230,49 @@ class Report:
         return json.dumps(self.to_dict(), indent=indent)
 
 
+class Tally:
+    """Counts findings into ``report``, keeps the first ``limit`` of each rule there (``None``:
+    all), and sends every one to the ``sinks``, as validation makes them, in order."""
+
+    def __init__(self, report: Report, limit: int | None, sinks: Iterable[FindingSink]) -> None:
+        self.report = report
+        self.sinks = list(sinks)
+        self._limit = limit
+        self._kept: Counter[str] = Counter()
+        #: Rules whose kept issues reached the limit.
+        self._full: set[str] = set()
+
+    def add(self, found: list[Compact]) -> None:
+        """Take findings, in order."""
+        if not found:
+            return
+        report = self.report
+        codes = [RULES_BY_ORDER[entry[1]].code for entry in found]
+        report.counts.update(codes)
+        batch = Findings(found, report.version, report.include_values)
+        if not self._full.issuperset(codes):
+            limit, kept = self._limit, self._kept
+            for k, code in enumerate(codes):
+                if code in self._full:
+                    continue
+                if limit is not None and kept[code] >= limit:
+                    self._full.add(code)
+                    continue
+                kept[code] += 1
+                report.issues.append(batch[k])
+        if not report.file_rejected and any(
+                RULES[code].disposition is Disposition.FILE_REJECT for code in set(codes)):
+            report.file_rejected = True
+        for sink in self.sinks:
+            sink.write(batch)
+
+    def close(self) -> None:
+        """The file is done: the kept issues put in the report's order, the sinks closed."""
+        self.report.issues.sort(key=issue_order)
+        for sink in self.sinks:
+            sink.close(self.report)
+
+
 class FindingSink(Protocol):
     """Where validation sends findings as it makes them (:class:`dids.validate.Validator`'s
     ``sinks``): :meth:`write` for each batch, in the order of the module docstring, then

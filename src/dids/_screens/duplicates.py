@@ -1,0 +1,144 @@
+"""The file rule DIDS071 (a duplicate record): every row's key, kept compactly until the file
+ends, and the rows whose keys repeat.
+
+The key is (accession number, imaging site) in v1; in v2 the procedure code too (decision D5):
+the SNOMED CT code when there is one, else the NICIP code, held as ``(snomed, nicip or "")`` so
+that a block keyed column by column gets the same hashes as a row keyed alone.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import struct
+import sys
+from array import array
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress, repeat
+
+from dids._screens.view import View
+from dids.catalogue import Layout
+
+__all__ = ["DuplicateKeys"]
+
+#: Duplicate keys are looked for in partitions of at most ``2 ** _PARTITION_BITS`` hashes.
+_PARTITION_BITS = 15
+#: Hashes moved into their partitions at a time.
+_PARTITION_CHUNK = 1 << 16
+#: Where the low byte of a 64-bit integer is in its eight bytes of memory.
+_LOW_BYTE = 0 if sys.byteorder == "little" else 7
+#: ``bytes.translate`` tables from a byte to its low bits, by number of partitions.
+_LOW_BITS = {1 << bits: bytes(byte & ((1 << bits) - 1) for byte in range(256))
+             for bits in range(1, 9)}
+_ALL_64_BITS = (1 << 64) - 1
+
+
+class DuplicateKeys:
+    """The keys of a file's rows: 13 bytes a row (a 64-bit hash of the key, the row number and
+    whether another rule rejected the row), never the rows. Two different keys share a hash
+    with a probability below 1e-7 for a million-row file."""
+
+    def __init__(self, layout: Layout) -> None:
+        self._version = layout.version
+        self._accession = layout.index("accession_number")
+        self._site = layout.index("imaging_site")
+        self._codes = ((layout.index("snomed_code"), layout.index("nicip_code"))
+                       if layout.version == 2 else None)
+        #: Key hashes as unsigned 64-bit numbers: array("Q") takes an int much faster than "q".
+        self._hashes = array("Q")
+        self._rows = array("I")  # row numbers, up to 4,294,967,295
+        self._rejected = bytearray()
+
+    def key(self, raw: Sequence[str]) -> int | None:
+        """The key hash of one row (trimmed texts), ``None`` when part of the key is blank."""
+        accession, site = raw[self._accession], raw[self._site]
+        if self._codes is None:
+            return hash((accession, site)) if accession and site else None
+        snomed, nicip = raw[self._codes[0]], raw[self._codes[1]]
+        if not accession or not site or not (snomed or nicip):
+            return None
+        return hash((accession, site, snomed, "" if snomed else nicip))
+
+    def hashes(self, columns: Sequence[Sequence[str]]) -> Iterator[int]:
+        """:meth:`key` of every row of a block, whatever the row's key lacks."""
+        accession, site = columns[self._accession], columns[self._site]
+        if self._codes is None:
+            return map(hash, zip(accession, site, strict=False))
+        snomed = columns[self._codes[0]]
+        nicip: Iterable[str] = repeat("")
+        if "" in snomed:  # the NICIP code where SNOMED CT is blank: code * True or code * False
+            nicip = map(operator.mul, columns[self._codes[1]], map(operator.not_, snomed))
+        return map(hash, zip(accession, site, snomed, nicip, strict=False))
+
+    def unkeyed(self, view: View) -> set[int]:
+        """Rows of a block missing part of the key, which are not keyed."""
+        found = set(view.blank_rows(self._accession))
+        found.update(view.blank_rows(self._site))
+        if self._codes is not None and view.has_blank(self._codes[1]):
+            codes = view.columns[self._codes[1]]
+            found.update(k for k in view.blank_rows(self._codes[0]) if not codes[k])
+        return found
+
+    def add(self, key: int, row: int, rejected: bool) -> None:
+        """Keep one row's key."""
+        self._hashes.append(key & _ALL_64_BITS)
+        self._rows.append(row)
+        self._rejected.append(rejected)
+
+    def add_block(self, view: View, numbers: Sequence[int], rejected: set[int]) -> None:
+        """Keep the keys of a block's keyed rows; ``rejected`` holds the numbers of the rows
+        another rule rejected."""
+        hashes = list(self.hashes(view.columns))
+        kept_numbers: Iterable[int] = numbers
+        unkeyed = self.unkeyed(view)
+        if unkeyed:
+            mask = bytearray(b"\x01") * len(hashes)
+            for k in unkeyed:
+                mask[k] = 0
+            hashes, kept_numbers = list(compress(hashes, mask)), compress(numbers, mask)
+        kept = list(kept_numbers)
+        self._hashes.frombytes(struct.pack(f"{len(hashes)}q", *hashes))  # signed, kept as bits
+        self._rows.extend(kept)
+        if rejected:
+            self._rejected.extend(number in rejected for number in kept)
+        else:
+            self._rejected.extend(bytes(len(kept)))
+
+    def duplicated(self) -> Iterator[tuple[int, bool]]:
+        """When the file has ended: each row whose key another row has too, in row order,
+        with whether another rule rejected it. The keys are consumed.
+
+        The hashes are moved into partitions of about 32,768 by their low bits (a chunk at a
+        time, so that the copies replace the originals; one byte a row, read from the hashes'
+        memory, keeps each row's partition), and each partition's set of distinct hashes reads
+        one contiguous array; a partition whose hashes are all distinct is done with that set.
+        """
+        hashes = self._hashes
+        parts = min(256, 1 << ((len(hashes) - 1) >> _PARTITION_BITS).bit_length()
+                    ) if hashes else 1
+        partitions, lanes = [hashes], b""
+        if parts > 1:
+            with memoryview(hashes) as whole, whole.cast("B") as octets:
+                lanes = octets[_LOW_BYTE::8].tobytes().translate(_LOW_BITS[parts])
+            partitions = [array("Q") for _ in range(parts)]
+            start = 0
+            while hashes:
+                chunk = hashes[:_PARTITION_CHUNK]
+                del hashes[:_PARTITION_CHUNK]
+                destinations = map(partitions.__getitem__, lanes[start:start + len(chunk)])
+                deque(map(array.append, destinations, chunk), maxlen=0)
+                start += len(chunk)
+        duplicated: list[int] = []
+        for part, partition in enumerate(partitions):
+            if len(set(partition)) == len(partition):
+                continue
+            repeated = {value for value, count in Counter(partition).items() if count > 1}
+            found: Iterable[int] = compress(range(len(partition)),
+                                            map(repeated.__contains__, partition))
+            if lanes:  # the row of each member: where its partition's byte occurs in turn
+                rows = [match.start() for match in re.finditer(re.escape(bytes([part])), lanes)]
+                found = map(rows.__getitem__, found)
+            duplicated += found
+        for member in sorted(duplicated, key=self._rows.__getitem__):
+            yield self._rows[member], bool(self._rejected[member])
