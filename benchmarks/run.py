@@ -43,7 +43,7 @@ from pathlib import Path
 
 import attrs
 
-from dids.catalogue import V2
+from dids.catalogue import V1, V2
 from dids.generate import generate_rows
 from dids.identifiers import nhs_number
 
@@ -54,9 +54,19 @@ CHILD = r"""
 import csv, json, resource, sys, time
 task, path, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 
-def report(seconds):
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "rss_mb": rss}))
+def peak_rss():
+    # This process's peak RSS in MB: VmHWM, which (unlike ru_maxrss) starts afresh at exec,
+    # so the parent's size is not counted.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def report(seconds, loaded=0.0, base_rss=0.0):
+    rss = peak_rss()
+    print(json.dumps({"seconds": seconds, "rss_mb": rss, "load_seconds": loaded,
+                      "reference_rss_mb": base_rss}))
 
 if task == "csv_floor":
     start = time.perf_counter()
@@ -91,20 +101,34 @@ elif task == "validate":
     report(seconds)
 elif task == "cli":
     import contextlib, os
-    from datetime import date
+    from datetime import date, timedelta
     from dids.cli import main
     from dids.generate import period_for, submission_date_for
+    spec = json.loads(sys.argv[6])
     version = 1 if path.endswith("v1.csv") else 2
     period = date.fromisoformat(sys.argv[4]) if sys.argv[4] else None
-    argv = ["validate", path, "--submitted", submission_date_for(version, period).isoformat()]
+    submitted = submission_date_for(version, period) + timedelta(days=spec.get("late_days", 0))
+    argv = ["validate", path, "--submitted", submitted.isoformat(),
+            "--format", spec.get("format", "text")]
     if version == 2:
         argv += ["--period", period_for(version, period).strftime("%Y-%m")]
+    for option, reference in spec.get("reference", {}).items():
+        argv += [f"--{option}", reference]
+    loaded = 0.0
+    if spec.get("reference"):  # loaded first, timed apart: the command then reuses them
+        import dids.cli as cli
+        from dids.reference import ReferenceData
+        start = time.perf_counter()
+        providers = cli._reference(cli._parser().parse_args(argv))
+        loaded = time.perf_counter() - start
+        cli._reference = lambda args: providers
+        base_rss = peak_rss()
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
         start = time.perf_counter()
         status = main(argv)
         seconds = time.perf_counter() - start
-    assert status == 0, status
-    report(seconds)
+    assert status == (1 if sys.argv[5] == "invalid" else 0), status
+    report(seconds, loaded, base_rss if loaded else 0.0)
 else:
     import io, os
     from dids.io import open_reader, read_typed
@@ -133,6 +157,12 @@ class File:
     invalid_rate: float = 0.0
     quote_all: bool = False
     distinct: bool = False
+    #: Validated this many days after the usual submission date (DIDS055 on every v1 record).
+    late_days: int = 0
+    #: Organisations, postcodes and codes drawn from the national-size reference files.
+    reference: bool = False
+    #: The ``dids validate`` output format.
+    format: str = "text"
 
     def path(self, rows: int, seed: int) -> Path:
         """The file (written when not already there)."""
@@ -140,26 +170,35 @@ class File:
         path = DATA / f"{rows}-{seed}{variant}-v{self.version}.csv"
         if not path.exists():
             DATA.mkdir(exist_ok=True)
+            pools = reference_pools(seed) if self.reference else None
             with path.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle, lineterminator="\r\n",
                                     quoting=csv.QUOTE_ALL if self.quote_all else csv.QUOTE_MINIMAL)
                 if self.version == 2:
                     writer.writerow(V2.headers)
-                generated = (r.fields for r in generate_rows(
-                    rows, seed=seed, version=self.version, period=self.period,
-                    invalid_rate=self.invalid_rate))
-                if self.distinct:
-                    rng = random.Random(seed)
-                    generated = (vary(fields, rng) for fields in generated)
-                writer.writerows(generated)
+                rng = random.Random(seed)
+                for row in generate_rows(rows, seed=seed, version=self.version,
+                                         period=self.period, invalid_rate=self.invalid_rate):
+                    fields = row.fields
+                    if self.distinct and row.intended is None:  # a broken row stays broken
+                        fields = vary(fields, rng, self.version, pools)
+                    writer.writerow(fields)
         return path
 
+    @property
+    def invalid(self) -> bool:
+        """Whether the file has findings."""
+        return bool(self.invalid_rate or self.late_days)
 
-def vary(fields: list[str], rng: random.Random) -> list[str]:
-    """A v2 row with the values that real files hold mostly distinct drawn afresh (valid ones:
-    the request at most 6 hours into its day and received within 30 minutes of it, both
-    before the generator's earliest procedure start, 07:00)."""
-    at = V2.index
+
+def vary(fields: list[str], rng: random.Random, version: int,
+         pools: dict[str, list[str]] | None = None) -> list[str]:
+    """A row with the values that real files hold mostly distinct drawn afresh (valid ones; in
+    v2 the request at most 6 hours into its day and received within 30 minutes of it, both
+    before the generator's earliest procedure start, 07:00). With ``pools`` (the reference
+    files'), postcodes and GP practices come from the reference data."""
+    items = V2 if version == 2 else V1
+    at = items.index
     fields = list(fields)
     while (check := nhs_number.calc_check_digit(digits := str(rng.randrange(4 * 10**8,
                                                                             10**9)))) is None:
@@ -167,16 +206,75 @@ def vary(fields: list[str], rng: random.Random) -> list[str]:
     fields[at("nhs_number")] = digits + check
     fields[at("birth_date")] = (date(1930, 1, 1) + timedelta(days=rng.randrange(29_000))
                                 ).isoformat()
-    letters, inward = "ABCDEFGHJKLMNOPRSTUWYZ", "ABDEFGHJLNPQRSTUWXYZ"
-    fields[at("postcode")] = (f"{rng.choice(letters)}{rng.choice(letters)}{rng.randrange(1, 30)}"
-                              f" {rng.randrange(10)}{rng.choice(inward)}{rng.choice(inward)}")
-    fields[at("gp_practice")] = f"{rng.choice(letters)}{rng.randrange(10000, 99999)}"
+    if pools is None:
+        fields[at("postcode")] = _postcode(rng)
+        fields[at("gp_practice")] = f"{rng.choice(_LETTERS)}{rng.randrange(10000, 99999)}"
+    else:
+        fields[at("postcode")] = rng.choice(pools["postcodes"])
+        fields[at("gp_practice")] = rng.choice(pools["practices"])
     fields[at("referrer")] = f"{rng.choice('CGD')}{rng.randrange(10**6, 10**7)}"
-    request = rng.randrange(6 * 3600)
-    for name, second in [("request_time", request),
-                         ("request_received_time", request + rng.randrange(1800))]:
-        fields[at(name)] = f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+    if version == 2:
+        request = rng.randrange(6 * 3600)
+        for name, second in [("request_time", request),
+                             ("request_received_time", request + rng.randrange(1800))]:
+            fields[at(name)] = f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
     return fields
+
+
+_LETTERS, _INWARD = "ABCDEFGHJKLMNOPRSTUWYZ", "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def _postcode(rng: random.Random) -> str:
+    return (f"{rng.choice(_LETTERS)}{rng.choice(_LETTERS)}{rng.randrange(1, 30)}"
+            f" {rng.randrange(10)}{rng.choice(_INWARD)}{rng.choice(_INWARD)}")
+
+
+#: National sizes: ODS organisations and sites, postcodes, NICIP codes, SNOMED CT concepts.
+NATIONAL = {"ods": 100_000, "postcodes": 2_700_000, "nicip": 50_000, "snomed": 400_000}
+
+
+def reference_pools(seed: int) -> dict[str, list[str]]:
+    """The national-size reference files in the library's CSV layouts (written when not already
+    there), and the pools a file's values are drawn from: postcodes the directory holds but one
+    in 200, GP practices ODS holds but one in 200."""
+    rng = random.Random(seed)
+    postcodes = sorted({_postcode(rng) for _ in range(NATIONAL["postcodes"])})
+    practices = [f"{rng.choice(_LETTERS)}{k:05d}" for k in range(10_000, 10_000 + 8_000)]
+    paths = reference_paths()
+    if not paths["ods"].exists():
+        DATA.mkdir(exist_ok=True)
+        today = "2000-01-01"
+        generated = {row.fields[i] for row in generate_rows(2000, seed=seed, version=2)
+                     for i in (V2.index("referring_organisation"), V2.index("imaging_site"))}
+        with paths["ods"].open("w", encoding="utf-8") as handle:
+            handle.write("code,roles,open_date,close_date\n")
+            for code in sorted(generated):
+                handle.write(f"{code},referring;site,{today},\n")
+            for code in practices:
+                handle.write(f"{code},gp_practice,{today},\n")
+            for k in range(NATIONAL["ods"] - len(practices) - len(generated)):
+                handle.write(f"Y{k:06d},site,{today},\n")
+        with paths["postcodes"].open("w", encoding="utf-8") as handle:
+            handle.write("postcode\n")
+            handle.writelines(f"{postcode}\n" for postcode in postcodes)
+        for system, generated_codes in (("nicip", _NICIP), ("snomed", _SNOMED)):
+            with paths[system].open("w", encoding="utf-8") as handle:
+                handle.write("code,active_from,inactive_from\n")
+                for code in generated_codes:
+                    handle.write(f"{code},{today},\n")
+                for k in range(NATIONAL[system] - len(generated_codes)):
+                    handle.write(f"{'Q' if system == 'nicip' else 9}{k:07d},{today},\n")
+    return {"postcodes": [*postcodes[:200_000], *(_postcode(rng) for _ in range(1_000))],
+            "practices": [*practices, *(f"Q{k:05d}" for k in range(40))]}
+
+
+def reference_paths() -> dict[str, Path]:
+    """The reference files, by ``dids validate`` option."""
+    return {name: DATA / f"reference-{name}.csv" for name in NATIONAL}
+
+
+_NICIP = ("XCHES", "XWRIL", "XWRIR", "XWRIB", "NC13U", "UO1T")
+_SNOMED = ("71651007", "60027007", "22298006", "334531000000104")
 
 
 MAIN = {"v1": File(1), "v2": File(2)}
@@ -184,14 +282,35 @@ VARIANTS = {"quoted": File(2, "quoted", quote_all=True),
             "october": File(2, "october", date(2026, 10, 1)),
             "invalid1": File(2, "invalid1", invalid_rate=0.01),
             "distinct": File(2, "distinct", distinct=True)}
+#: The files users bring: findings on 4 % of the rows, a third of them, or every row; values
+#: mostly distinct; national-size reference data.
+FINDINGS = {"realistic_v1": File(1, "realistic", invalid_rate=0.04, distinct=True,
+                                 format="json"),
+            "realistic_v2": File(2, "realistic", invalid_rate=0.04, distinct=True,
+                                 format="json"),
+            "third": File(2, "third", invalid_rate=0.33, distinct=True, format="json"),
+            "systematic": File(1, "systematic", distinct=True, late_days=730, format="json"),
+            "systematic_jsonl": File(1, "systematic", distinct=True, late_days=730,
+                                     format="jsonl"),
+            "systematic_text": File(1, "systematic", distinct=True, late_days=730,
+                                    format="text"),
+            "reference": File(2, "reference", invalid_rate=0.04, distinct=True,
+                              reference=True, format="json")}
 
 
 def child(task: str, path: Path, rows: int, file: File | None = None) -> dict[str, float]:
     """Run one task in a fresh interpreter; its time and peak RSS."""
     period = file.period.isoformat() if file and file.period else ""
-    invalid = "invalid" if file and file.invalid_rate else "clean"
+    invalid = "invalid" if file and file.invalid else "clean"
+    spec: dict[str, object] = {}
+    if file is not None:
+        spec = {"format": file.format, "late_days": file.late_days}
+        if file.reference:
+            spec["reference"] = {option: str(path) for option, path in zip(
+                ("ods", "postcodes", "nicip", "snomed"), reference_paths().values(), strict=True)}
     done = subprocess.run([sys.executable, "-c", CHILD, task, str(path), str(rows), period,
-                           invalid], capture_output=True, text=True, check=True)
+                           invalid, json.dumps(spec)], capture_output=True, text=True,
+                          check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -211,9 +330,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--variants", action="store_true",
-                        help="also validate the quoted, October, 1%%-invalid and distinct v2 files")
+                        help="also validate the quoted, October, 1%%-invalid and distinct v2 "
+                        "files, and the files with findings and reference data")
+    parser.add_argument("--only-findings", action="store_true",
+                        help="run only the files with findings and reference data")
     args = parser.parse_args()
-    files = {**MAIN, **(VARIANTS if args.variants else {})}
+    files = {**MAIN, **(VARIANTS if args.variants else {}),
+             **(FINDINGS if args.variants or args.only_findings else {})}
     paths = {name: file.path(args.rows, args.seed) for name, file in files.items()}
     tasks = [
         ("csv_floor_v1", "csv_floor", "v1"),
@@ -229,25 +352,46 @@ def main() -> None:
     baseline = {"validate_v1": "csv_floor_v1", "validate_v2": "csv_floor_v2",
                 "columns_v2": "csv_floor_v2", "cli_validate_v2": "csv_floor_v2",
                 "dids_writer": "csv_writer", "dids_unchecked": "csv_writer"}
+    if args.only_findings:
+        tasks, imports_too = [], False
+    else:
+        imports_too = True
     for name in VARIANTS if args.variants else ():
         tasks += [(f"csv_floor_{name}", "csv_floor", name), (f"validate_{name}", "validate", name)]
         baseline[f"validate_{name}"] = f"csv_floor_{name}"
+    floors: dict[Path, str] = {}
+    for name in FINDINGS if args.variants or args.only_findings else ():
+        path = paths[name]
+        if path not in floors:  # one floor a file
+            floors[path] = f"csv_floor_{name}"
+            tasks.append((floors[path], "csv_floor", name))
+        tasks.append((f"cli_{name}", "cli", name))
+        baseline[f"cli_{name}"] = floors[path]
     results: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in tasks}
     imports: dict[str, list[float]] = {"bare": [], "import dids": [], "dids --help": []}
     for _ in range(args.rounds):
         for name, task, file in tasks:
             results[name].append(child(task, paths[file], args.rows, files[file]))
-        imports["bare"].append(startup([sys.executable, "-c", "pass"]))
-        imports["import dids"].append(startup([sys.executable, "-c", "import dids"]))
-        imports["dids --help"].append(startup([sys.executable, "-m", "dids", "--help"]))
+        if imports_too:
+            imports["bare"].append(startup([sys.executable, "-c", "pass"]))
+            imports["import dids"].append(startup([sys.executable, "-c", "import dids"]))
+            imports["dids --help"].append(startup([sys.executable, "-m", "dids", "--help"]))
     median = {name: statistics.median(r["seconds"] for r in runs)
               for name, runs in results.items()}
     peak = {name: max(r["rss_mb"] for r in runs) for name, runs in results.items()}
     print(f"{args.rows:,} rows, {args.rounds} interleaved rounds, medians")
-    print(f"{'task':<18} {'seconds':>9} {'ratio':>7} {'peak RSS MB':>12}")
+    print(f"{'task':<24} {'seconds':>9} {'ratio':>7} {'peak RSS MB':>12}")
     for name in median:
         ratio = median[name] / median[baseline[name]] if name in baseline else 1.0
-        print(f"{name:<18} {median[name]:>9.3f} {ratio:>6.2f}x {peak[name]:>12.1f}")
+        print(f"{name:<24} {median[name]:>9.3f} {ratio:>6.2f}x {peak[name]:>12.1f}")
+        loads = [r["load_seconds"] for r in results[name] if r.get("load_seconds")]
+        if loads:
+            held = max(r["reference_rss_mb"] for r in results[name])
+            print(f"  reference data loaded in {statistics.median(loads):.1f} s (not in the "
+                  f"ratio), RSS {held:.0f} MB once loaded: validation added "
+                  f"{peak[name] - held:.0f} MB")
+    if not imports_too:
+        return
     bare = statistics.median(imports["bare"])
     for name in ("import dids", "dids --help"):
         total = statistics.median(imports[name])

@@ -8,7 +8,7 @@ import json
 import random
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -34,7 +34,15 @@ from dids.io import open_reader, read_typed
 from dids.io._base import FORMULA_START, InvalidRecord
 from dids.io.csv import write_csv
 from dids.records import RecordV1, RecordV2, RowError
-from dids.reference import ReferenceData
+from dids.reference import (
+    ROLES,
+    CsvCodeReference,
+    CsvOrganisationReference,
+    CsvPostcodeReference,
+    Organisation,
+    ReferenceCode,
+    ReferenceData,
+)
 from dids.rules import RULES, Disposition
 from dids.strategies import records, submission_date
 from dids.validate import Report, Validator, validate_reader, validate_records, validate_rows
@@ -514,11 +522,59 @@ def test_received_moments_before_the_start_compare_dates_first() -> None:
         assert (7, "DIDS034") in {(i["row"], i["code"]) for i in found["issues"]}
 
 
-def test_reference_data_turns_the_screen_off() -> None:
-    assert screen_for(Validator(2)) is not None
-    assert screen_for(Validator(2, reference=_oracle.reference_for(
-        _mutations.Setting()))) is None
-    assert screen_for(Validator(1, reference=ReferenceData())) is not None
+def _reference_around(rows: list[list[str]], version: int, rng: random.Random
+                      ) -> ReferenceData:
+    """Reference data about the codes, organisations and postcodes of ``rows``: some unknown,
+    some opened, closed, activated or inactivated around the rows' dates (so that a code may be
+    in its grace), NICIP codes mapped to SNOMED CT codes that may not be the rows' ones."""
+    at = layout(version).index
+    day = date(2026, 4, 15) if version == 2 else date(2025, 3, 15)
+
+    def near() -> date | None:
+        return rng.choice([None, day + timedelta(days=rng.randrange(-400, 400))])
+
+    snomeds = sorted({row[at("snomed_code")] for row in rows} | {"71651007"})
+    codes = {}
+    for name in ("nicip_code", "snomed_code"):
+        for code in sorted({row[at(name)].strip().upper() for row in rows}):
+            if code and rng.random() < 0.8:
+                codes[code] = ReferenceCode(code, near(), near(), rng.choice([None, *snomeds]))
+    organisations = {}
+    for name in ("gp_practice", "referring_organisation", "imaging_site"):
+        for code in sorted({row[at(name)].strip().upper() for row in rows}):
+            if code and rng.random() < 0.8:
+                roles = frozenset(rng.sample(sorted(ROLES), rng.randrange(1, len(ROLES) + 1)))
+                organisations[code] = Organisation(code, roles, near(), near())
+    postcodes = {row[at("postcode")] for row in rows if rng.random() < 0.7}
+    return ReferenceData(nicip=CsvCodeReference(codes), snomed_ct=CsvCodeReference(codes),
+                         organisations=CsvOrganisationReference(organisations),
+                         postcodes=CsvPostcodeReference(frozenset(postcodes)))
+
+
+@pytest.mark.parametrize("version", [1, 2])
+@settings(slow, max_examples=80)
+@given(data=st.data())
+def test_reference_rules_are_screened_as_row_checks_find_them(
+    version: int, data: st.DataObject
+) -> None:
+    """With reference data every rule is screened; each provider is asked about a block's
+    values in batches, and the report is the row-by-row one."""
+    rows, submitted = data.draw(faulty_files(version))
+    reference = _reference_around(rows, version, random.Random(data.draw(st.integers(0, 99))))
+    assert screen_for(Validator(version, reference=reference)) is not None
+    sizes = data.draw(st.lists(st.integers(1, 50), min_size=1, max_size=3))
+    options = {"submitted": submitted, "reference": reference, "limit_per_rule": None}
+    assert screened(rows, version, sizes, **options) == exact(rows, version, **options)
+
+
+def test_providers_without_batched_lookups_are_asked_one_value_at_a_time() -> None:
+    """The oracle's providers have no ``lookup_many`` or ``known``: validation still screens."""
+    rows = [list(r.fields) for r in generate_rows(300, seed=2, version=2, invalid_rate=0.2)]
+    reference = _oracle.reference_for(_mutations.Setting(unknown_postcodes={rows[5][5]}))
+    options = {"submitted": submission_date_for(2), "reference": reference}
+    found = screened(rows, 2, (64,), **options)
+    assert found == exact(rows, 2, **options)
+    assert (6, "DIDS016") in {(i["row"], i["code"]) for i in found["issues"]}
 
 
 def test_every_multi_item_row_rule_has_a_screen() -> None:
@@ -1509,3 +1565,46 @@ def test_refused_starts_are_found_as_one_by_one(texts: list[str | None], as_set:
         assert expected
     else:
         assert not expected
+
+
+class _Counted:
+    """A provider of every code and organisation, counting single and batched lookups."""
+
+    def __init__(self, entry: Callable[[str], Any]) -> None:
+        self.single = 0
+        self.batches: list[int] = []
+        self._entry = entry
+
+    def lookup(self, code: str) -> Any:
+        self.single += 1
+        return self.lookup_many([code])[code]
+
+    def lookup_many(self, codes: Collection[str]) -> dict[str, Any]:
+        self.batches.append(len(codes))
+        return {code: self._entry(code) for code in codes}
+
+    def __contains__(self, postcode: object) -> bool:
+        self.single += 1
+        return True
+
+    def known(self, postcodes: Collection[str]) -> set[str]:
+        self.batches.append(len(postcodes))
+        return set(postcodes)
+
+
+def test_a_provider_is_asked_about_each_block_in_batches() -> None:
+    """Three blocks of 100 rows with distinct postcodes, sites and codes: every question goes in
+    a batch (a few per block and provider), none alone, and each value is asked once."""
+    rows = [list(r.fields) for r in generate_rows(300, seed=5, version=2)]
+    at = layout(2).index
+    for k, row in enumerate(rows):
+        row[at("postcode")] = f"LS{k % 90 + 1} {k % 9}AB"
+    counted = {name: _Counted(ReferenceCode) for name in ("nicip", "snomed_ct", "postcodes")}
+    counted["organisations"] = _Counted(lambda code: Organisation(code, ROLES))
+    reference = ReferenceData(**counted)
+    found = screened(rows, 2, (100,), submitted=submission_date_for(2), reference=reference)
+    assert found["counts"] == {}
+    for name, provider in counted.items():
+        assert provider.single == 0, name
+        assert 1 <= len(provider.batches) <= 3 * 3, (name, provider.batches)
+    assert sum(counted["postcodes"].batches) == len({row[at("postcode")] for row in rows})

@@ -526,6 +526,16 @@ def _reference_day(ctx: CheckContext) -> Callable[[Sequence[Any]], date | None]:
     return day
 
 
+def reads(rule: Rule, ctx: CheckContext) -> tuple[int, ...]:
+    """The columns a rule's row check reads: its items', and a code rule's day
+    (:func:`_reference_day`), which may be read from an item the rule does not name."""
+    names = [name for name in rule.items(ctx.version) if name in ctx.layout]
+    if {"nicip_code", "snomed_code"} & set(names) and rule.code in NEEDS:
+        names += ["test_date"] if ctx.version == 1 else [
+            "procedure_end_timestamp", "procedure_start_timestamp"]
+    return tuple(sorted({ctx.layout.index(name) for name in names}))
+
+
 _CODE_SYSTEMS = {"nicip_code": ("nicip", nicip), "snomed_code": ("snomed_ct", snomed_ct)}
 
 

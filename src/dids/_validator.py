@@ -37,7 +37,7 @@ from dids.findings import (
     issue_for,
 )
 from dids.metadata import SubmissionMetadata, submission_window
-from dids.reference import ReferenceData
+from dids.reference import ReferenceData, cached
 from dids.rules import RULES, Disposition, Rule, Scope, rules_for
 
 #: Rules about the submission date (they read ``file.received_at``), which a writer cannot
@@ -73,14 +73,24 @@ def _compile_expressions(expressions: Sequence[Expression]
     return namespace["run"]  # type: ignore[no-any-return]
 
 
-def _compile_expression(expression: Expression) -> RowCheck:
-    """One expression as a check of its own (a row checked for one rule): ``True`` when the
-    rule fails."""
-    names = {name: f"c_{name}" for name in expression.constants}
-    namespace: dict[str, Any] = {names[k]: value for k, value in expression.constants.items()}
-    source = expression.source.format(**names)
-    exec(f"def run(raw, v):\n    return True if {source} else False", namespace)
-    return namespace["run"]  # type: ignore[no-any-return]
+class _OneExpression:
+    """One expression as a check of its own (a row checked for one rule), compiled when first
+    called (most files never need it): ``True`` when the rule fails."""
+
+    def __init__(self, expression: Expression) -> None:
+        self._expression = expression
+        self._run: RowCheck | None = None
+
+    def __call__(self, raw: Sequence[str], values: Sequence[Any]) -> bool:
+        if self._run is None:
+            expression = self._expression
+            names = {name: f"c_{name}" for name in expression.constants}
+            namespace: dict[str, Any] = {names[k]: value
+                                         for k, value in expression.constants.items()}
+            source = expression.source.format(**names)
+            exec(f"def run(raw, v):\n    return True if {source} else False", namespace)
+            self._run = namespace["run"]
+        return self._run(raw, values) is True
 
 
 class Validator:
@@ -117,7 +127,7 @@ class Validator:
         self.context = CheckContext(
             self.layout,
             submitted,
-            reference or ReferenceData(),
+            cached(reference or ReferenceData()),
             reject_palindromes,
             reject_sentinels,
         )
@@ -171,15 +181,16 @@ class Validator:
                 continue
             names = [n for n in rule.items(self.layout.version) if n in self.layout]
             primary = None if rule.code in _ROW_LEVEL else self.layout.index(names[0])
+            columns = tuple(map(self.layout.index, names))
+            reads = _checks.reads(rule, self.context)
             if isinstance(check, Expression):
                 expressions.append((rule, check, primary))
                 self._by_code[rule.code] = _RowRule(
-                    RULE_ORDER[rule.code], _compile_expression(check), primary,
-                    tuple(map(self.layout.index, names)))
+                    RULE_ORDER[rule.code], _OneExpression(check), primary, columns, reads)
             else:
                 compiled.append((rule, check, primary))
-                self._by_code[rule.code] = _RowRule(RULE_ORDER[rule.code], check, primary,
-                                                    tuple(map(self.layout.index, names)))
+                self._by_code[rule.code] = _RowRule(
+                    RULE_ORDER[rule.code], check, primary, columns, reads)
         self._expressions = [(rule, primary) for rule, _, primary in expressions]
         self._run_expressions = _compile_expressions([e for _, e, _ in expressions])
         #: The row rules about one item only, by column: their findings are the item's own.
@@ -245,6 +256,17 @@ class Validator:
                 cache[""] = _BLANK
             cache[text] = entry
         return entry
+
+    def _value(self, index: int, text: str) -> Any:
+        """Item ``index``'s parsed value of ``text`` (``None`` when it is none), remembered
+        when :meth:`_entry` has been asked."""
+        entry = self._memo[index].get(text)
+        if entry is not None:
+            return entry[0]
+        try:
+            return self._parsers[index](text)
+        except ValidationError:
+            return _ABSENT
 
     def _alone(self, index: int, text: str) -> tuple[tuple[tuple[int, int | None], ...], bool]:
         """What item ``index`` holding ``text`` (stripped) breaks of the rules about it alone:
@@ -412,14 +434,14 @@ class Validator:
         for code, flagged in sifted.rows:
             rule = self._by_code[code]
             rows = set(flagged)
-            for index in rule.columns:
+            for index in rule.reads:
                 rows.update(tainted.get(index, ()))
             for k in sorted(rows):
                 raw = [""] * width
                 values: list[Any] = [None] * width
-                for index in rule.columns:
+                for index in rule.reads:
                     text = raw[index] = view.columns[index][k]
-                    values[index] = self._entry(index, text)[0]
+                    values[index] = self._value(index, text)
                 result = rule.check(raw, values)
                 if result:
                     at = rule.primary if result is True else self.layout.index(result)
@@ -484,13 +506,15 @@ class Validator:
 @attrs.frozen
 class _RowRule:
     """A compiled row rule: its place in the rule table, its check, where a finding of it is
-    located (item index, ``None`` for the row) and the columns it reads."""
+    located (item index, ``None`` for the row) and the columns of its items."""
 
     order: int
     #: ``check(raw, values)``: ``True`` (or the name of the item at fault) when the rule fails.
     check: Callable[[Sequence[str], Sequence[Any]], Any]
     primary: int | None
     columns: tuple[int, ...]
+    #: The columns its check reads (:func:`dids._checks.reads`).
+    reads: tuple[int, ...]
 
 
 #: The places in the rule table of the rules that reject a record.

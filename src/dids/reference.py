@@ -12,6 +12,12 @@ CSV layouts (UTF-8, with a header line; dates ``YYYY-MM-DD``, blank when unknown
 * organisations: ``code,roles,open_date,close_date``; ``roles`` is ``;``-separated from
   :data:`ROLES`;
 * postcodes: a ``postcode`` column.
+
+Lookups are batched: validation asks each provider about a block's distinct values at once,
+so that a provider backed by a database answers a block in one query: the ``Batch``
+protocols add ``lookup_many`` and ``known`` to the single lookups. A provider without them is
+asked one value at a time (:func:`lookup_many`, :func:`known_postcodes`). :func:`cached` puts a
+bounded memory of the answers in front of each provider.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from __future__ import annotations
 import csv
 import enum
 import os
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -31,6 +38,9 @@ __all__ = [
     "REFERRING",
     "ROLES",
     "SITE",
+    "BatchCodeReference",
+    "BatchOrganisationReference",
+    "BatchPostcodeReference",
     "CodeReference",
     "CodeStatus",
     "CsvCodeReference",
@@ -41,7 +51,10 @@ __all__ = [
     "PostcodeReference",
     "ReferenceCode",
     "ReferenceData",
+    "cached",
     "code_status",
+    "known_postcodes",
+    "lookup_many",
 ]
 
 #: Organisation roles the rules ask about (library names; assumption, see the docs).
@@ -97,6 +110,13 @@ class CodeReference(Protocol):
         """The code's entry, or ``None`` when it is not in the reference data."""
 
 
+class BatchCodeReference(CodeReference, Protocol):
+    """A :class:`CodeReference` that answers a batch of codes at once (one query)."""
+
+    def lookup_many(self, codes: Collection[str]) -> Mapping[str, ReferenceCode | None]:
+        """:meth:`lookup` of each of ``codes`` (a block's distinct codes), by code."""
+
+
 @attrs.frozen
 class Organisation:
     """An ODS organisation or site: its roles and the days it was open."""
@@ -120,11 +140,25 @@ class OrganisationReference(Protocol):
         """The organisation, or ``None`` when the code is not in ODS."""
 
 
+class BatchOrganisationReference(OrganisationReference, Protocol):
+    """An :class:`OrganisationReference` that answers a batch of codes at once (one query)."""
+
+    def lookup_many(self, codes: Collection[str]) -> Mapping[str, Organisation | None]:
+        """:meth:`lookup` of each of ``codes`` (a block's distinct codes), by code."""
+
+
 class PostcodeReference(Protocol):
     """Says whether a postcode exists (DIDS016)."""
 
     def __contains__(self, postcode: object) -> bool:
         """True for a known postcode, given upper-cased with one space."""
+
+
+class BatchPostcodeReference(PostcodeReference, Protocol):
+    """A :class:`PostcodeReference` that answers a batch of postcodes at once (one query)."""
+
+    def known(self, postcodes: Collection[str]) -> set[str]:
+        """Those of ``postcodes`` (a block's distinct ones) that exist."""
 
 
 @attrs.frozen
@@ -174,6 +208,10 @@ class CsvCodeReference:
         """The entry for ``code`` (compared upper-cased)."""
         return self._codes.get(code.strip().upper())
 
+    def lookup_many(self, codes: Collection[str]) -> dict[str, ReferenceCode | None]:
+        """:meth:`lookup` of each of ``codes``."""
+        return {code: self.lookup(code) for code in codes}
+
 
 class CsvOrganisationReference:
     """ODS data from a CSV file (``code,roles,open_date,close_date``)."""
@@ -197,6 +235,10 @@ class CsvOrganisationReference:
         """The organisation for ``code`` (compared upper-cased)."""
         return self._organisations.get(code.strip().upper())
 
+    def lookup_many(self, codes: Collection[str]) -> dict[str, Organisation | None]:
+        """:meth:`lookup` of each of ``codes``."""
+        return {code: self.lookup(code) for code in codes}
+
 
 class CsvPostcodeReference:
     """Known postcodes from a CSV file with a ``postcode`` column."""
@@ -211,3 +253,111 @@ class CsvPostcodeReference:
 
     def __contains__(self, postcode: object) -> bool:
         return isinstance(postcode, str) and " ".join(postcode.upper().split()) in self._postcodes
+
+    def known(self, postcodes: Collection[str]) -> set[str]:
+        """Those of ``postcodes`` that are known."""
+        return {postcode for postcode in postcodes if postcode in self}
+
+
+_Entry = TypeVar("_Entry")
+_Entry_co = TypeVar("_Entry_co", covariant=True)
+#: Answers a cache in front of a provider keeps (emptied when full).
+_CACHE_LIMIT = 1 << 16
+
+
+class _Lookups(Protocol[_Entry_co]):
+    """A code or organisation provider."""
+
+    def lookup(self, code: str) -> _Entry_co | None:
+        """The entry of ``code``."""
+
+
+def lookup_many(reference: _Lookups[_Entry], codes: Collection[str]
+                ) -> Mapping[str, _Entry | None]:
+    """``reference.lookup_many(codes)``, or one ``lookup`` a code for a provider written before
+    the batched method."""
+    batched = getattr(reference, "lookup_many", None)
+    if batched is not None:
+        return batched(codes)  # type: ignore[no-any-return]
+    return {code: reference.lookup(code) for code in codes}
+
+
+def known_postcodes(reference: PostcodeReference, postcodes: Collection[str]) -> set[str]:
+    """``reference.known(postcodes)``, or each asked with ``in`` for a provider without it."""
+    batched = getattr(reference, "known", None)
+    if batched is not None:
+        return batched(postcodes)  # type: ignore[no-any-return]
+    return {postcode for postcode in postcodes if postcode in reference}
+
+
+class _CachedLookups(Generic[_Entry]):
+    """A code or organisation provider with a bounded memory of its answers; :meth:`prefetch`
+    asks about many codes in one batch."""
+
+    def __init__(self, reference: _Lookups[_Entry]) -> None:
+        self._reference = reference
+        self._answers: dict[str, _Entry | None] = {}
+
+    def prefetch(self, codes: Collection[str]) -> None:
+        """Ask the provider, in one batch, about those of ``codes`` not remembered."""
+        missing = [code for code in codes if code not in self._answers]
+        if not missing:
+            return
+        if len(self._answers) + len(missing) > _CACHE_LIMIT:
+            self._answers.clear()
+        found: Mapping[str, _Entry | None] = lookup_many(self._reference, missing)
+        self._answers.update(found)
+
+    def lookup(self, code: str) -> _Entry | None:
+        """The provider's answer for ``code``, remembered."""
+        if code not in self._answers:
+            self.prefetch((code,))
+        return self._answers[code]
+
+    def lookup_many(self, codes: Collection[str]) -> dict[str, _Entry | None]:
+        """:meth:`lookup` of each of ``codes``, asking the provider in one batch."""
+        self.prefetch(codes)
+        return {code: self._answers[code] for code in codes}
+
+
+class _CachedPostcodes:
+    """A postcode provider with a bounded memory of its answers."""
+
+    def __init__(self, reference: PostcodeReference) -> None:
+        self._reference = reference
+        self._answers: dict[str, bool] = {}
+
+    def prefetch(self, postcodes: Collection[str]) -> None:
+        """Ask the provider, in one batch, about those of ``postcodes`` not remembered."""
+        missing = {postcode for postcode in postcodes if postcode not in self._answers}
+        if not missing:
+            return
+        if len(self._answers) + len(missing) > _CACHE_LIMIT:
+            self._answers.clear()
+        found = known_postcodes(self._reference, missing)
+        self._answers.update((postcode, postcode in found) for postcode in missing)
+
+    def __contains__(self, postcode: object) -> bool:
+        if not isinstance(postcode, str):
+            return False
+        if postcode not in self._answers:
+            self.prefetch((postcode,))
+        return self._answers[postcode]
+
+    def known(self, postcodes: Collection[str]) -> set[str]:
+        """Those of ``postcodes`` that exist, asking the provider in one batch."""
+        self.prefetch(postcodes)
+        return {postcode for postcode in postcodes if self._answers[postcode]}
+
+
+def cached(reference: ReferenceData) -> ReferenceData:
+    """``reference`` with a bounded memory (65,536 answers a provider) in front of each
+    provider, whose batched methods ask only about what it does not remember. Validation
+    uses it, so that each distinct value is asked about once per block at most."""
+    nicip, snomed_ct, organisations = reference.nicip, reference.snomed_ct, reference.organisations
+    return ReferenceData(
+        nicip=_CachedLookups(nicip) if nicip else None,
+        snomed_ct=_CachedLookups(snomed_ct) if snomed_ct else None,
+        organisations=_CachedLookups(organisations) if organisations else None,
+        postcodes=_CachedPostcodes(reference.postcodes) if reference.postcodes else None,
+    )

@@ -34,9 +34,10 @@ from dids._screens import identifiers, reference  # noqa: F401 (they register th
 from dids._screens import values as value_screens  # noqa: F401 (as above)
 from dids._screens.base import BULK, SCREENS, UNREAD, Bulk, RowScreen, columns_of
 from dids._screens.order import in_order_screen
+from dids._screens.reference import REFERENCE_CLEAN, ReferenceClean
 from dids._screens.view import MEMO_LIMIT, Verdicts, View
 from dids.catalogue import Kind, Layout
-from dids.rules import Rule
+from dids.rules import RULES, Rule
 
 
 class Checks(Protocol):
@@ -112,15 +113,23 @@ class Screen:
         presence = frozenset(code for (code, _), factory in _checks.ROW_CHECKS.items()
                              if factory is _checks._present)
         self._bulk: list[Bulk | None] = []
+        #: Each item's reference rules' classifiers.
+        self._reference: list[list[ReferenceClean]] = []
         for index, item in enumerate(validator.layout):
             factory = BULK.get(item.python_name) or BULK.get(item.kind)
-            if not local[index]:
+            referred = {code: REFERENCE_CLEAN[code](RULES[code], ctx)
+                        for code in local[index] if code in REFERENCE_CLEAN}
+            plain = local[index] - referred.keys()
+            if not plain:
                 found: Bulk | None = UNREAD
             else:
                 found = factory(ctx, self._judge(index)) if factory else None
-            if found is not None and not local[index] <= found.covers | presence:
+            if found is not None and not plain <= found.covers | presence:
                 found = None
+            if found is not None and referred:
+                found = _with_reference(found, referred)
             self._bulk.append(found)
+            self._reference.append([clean for clean in referred.values() if clean is not None])
 
     def sift(self, columns: MutableSequence[Sequence[str]],
              known: Mapping[int, set[str]] | None = None) -> Sifted:
@@ -188,8 +197,28 @@ class Screen:
             if non_blank:
                 clean = found.clean(non_blank)
                 unsure = values - clean
+        if len(unsure) > 1:
+            for ask in self._reference[index]:  # one batch: the exact checks recall it
+                ask([value for value in unsure if value])
         fails = self._judge(index)
         return clean | {value for value in unsure if not fails(value)}
+
+
+def _with_reference(found: Bulk, referred: dict[str, ReferenceClean | None]) -> Bulk:
+    """``found`` that also proves values clean of the item's reference rules, each asking its
+    provider about a block's values in one batch; no whole-column proof (it asks no
+    provider)."""
+    cleans = [clean for clean in referred.values() if clean is not None]
+
+    def clean(values: list[str]) -> set[str]:
+        passing = found.clean(values)
+        for reference_clean in cleans:
+            if not passing:
+                break
+            passing = passing & reference_clean(passing)
+        return passing
+
+    return Bulk(found.covers | referred.keys(), clean)
 
 
 def _unproved(view: View, index: int, all_clean: Callable[[View, int], bool]) -> set[str] | None:

@@ -13,7 +13,6 @@ from datetime import date
 from functools import partial
 from itertools import compress
 
-from dids import _checks
 from dids._checks import CheckContext
 from dids._screens.base import Bulk, RowScreen, bulk, columns_of, screen, values_screen
 from dids._screens.shapes import Shape, Template
@@ -184,12 +183,3 @@ def _treatment_function(rule: Rule, ctx: CheckContext) -> RowScreen:
         return found
 
     return rows
-
-
-@screen("DIDS057", "DIDS059", "DIDS00300302", "DIDS00300402")
-def _code_format(rule: Rule, ctx: CheckContext) -> RowScreen | None:
-    """Without reference data these rules only fail a malformed code."""
-    column, module, reference = _checks._code_system(rule, ctx)
-    if reference is not None:
-        return None
-    return values_screen(column, lambda text: bool(text) and not module.is_valid(text))
