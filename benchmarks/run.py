@@ -309,8 +309,9 @@ def child(task: str, path: Path, rows: int, file: File | None = None) -> dict[st
             spec["reference"] = {option: str(path) for option, path in zip(
                 ("ods", "postcodes", "nicip", "snomed"), reference_paths().values(), strict=True)}
     done = subprocess.run([sys.executable, "-c", CHILD, task, str(path), str(rows), period,
-                           invalid, json.dumps(spec)], capture_output=True, text=True,
-                          check=True)
+                           invalid, json.dumps(spec)], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{task} on {path.name} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
 
-from dids import examples
+from dids import examples, reference
 from dids.cli import main
 from dids.reference import (
     CodeStatus,
@@ -100,3 +101,24 @@ def test_cli_reads_reference_files(reference_files: dict[str, Path],
     broken = reference_files["ods"].parent / "broken.csv"
     broken.write_text("nope\n1\n")
     assert main(["validate", str(examples.path("v1_valid.csv")), "--ods", str(broken)]) == 2
+
+
+def test_cached_providers_answer_across_their_memory_limit(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache of 4 answers asked about batches larger than what is left of it: emptied, it asks
+    the provider again about the whole batch, and every answer is the provider's."""
+    monkeypatch.setattr(reference, "_CACHE_LIMIT", 4)
+    codes = reference.CsvCodeReference({c: reference.ReferenceCode(c) for c in ("A1", "B2")})
+    postcodes = reference.CsvPostcodeReference(frozenset({"LS1 4AP", "M1 1AA"}))
+    front = reference.cached(reference.ReferenceData(nicip=codes, postcodes=postcodes))
+    assert front.nicip is not None
+    assert front.postcodes is not None
+    nicip = cast(reference.BatchCodeReference, front.nicip)
+    known = cast(reference.BatchPostcodeReference, front.postcodes)
+    for batch in (["A1", "X9"], ["A1", "B2", "C3"], ["D4", "A1", "E5"], ["B2"]):
+        assert {code: entry is not None for code, entry in nicip.lookup_many(batch).items()} == {
+            code: code in ("A1", "B2") for code in batch}
+    for batch in (["LS1 4AP", "X1 1XX"], ["M1 1AA", "LS1 4AP", "Y1 1YY"], ["Z1 1ZZ", "M1 1AA"]):
+        assert known.known(batch) == {"LS1 4AP", "M1 1AA"} & set(batch)
+    assert "LS1 4AP" in known
+    assert "Q1 1QQ" not in known

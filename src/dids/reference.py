@@ -303,8 +303,9 @@ class _CachedLookups(Generic[_Entry]):
         missing = [code for code in codes if code not in self._answers]
         if not missing:
             return
-        if len(self._answers) + len(missing) > _CACHE_LIMIT:
+        if len(self._answers) + len(missing) > _CACHE_LIMIT:  # emptied: all asked again
             self._answers.clear()
+            missing = list(codes)
         found: Mapping[str, _Entry | None] = lookup_many(self._reference, missing)
         self._answers.update(found)
 
@@ -332,8 +333,9 @@ class _CachedPostcodes:
         missing = {postcode for postcode in postcodes if postcode not in self._answers}
         if not missing:
             return
-        if len(self._answers) + len(missing) > _CACHE_LIMIT:
+        if len(self._answers) + len(missing) > _CACHE_LIMIT:  # emptied: all asked again
             self._answers.clear()
+            missing = set(postcodes)
         found = known_postcodes(self._reference, missing)
         self._answers.update((postcode, postcode in found) for postcode in missing)
 

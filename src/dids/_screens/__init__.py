@@ -201,7 +201,8 @@ class Screen:
             for ask in self._reference[index]:  # one batch: the exact checks recall it
                 ask([value for value in unsure if value])
         fails = self._judge(index)
-        return clean | {value for value in unsure if not fails(value)}
+        clean.update(value for value in unsure if not fails(value))  # a set of its own
+        return clean
 
 
 def _with_reference(found: Bulk, referred: dict[str, ReferenceClean | None]) -> Bulk:
