@@ -421,12 +421,19 @@ class Validator:
         for index, bad in sifted.failing:
             column = view.columns[index]
             rows_of_index: list[int] = []
+            #: Each bad value's findings but their row, and whether it is no valid value.
+            made: dict[str, tuple[list[tuple[int, int, str | None, str | None]], bool]] = {}
             for k in view.rows_with(index, bad):
                 text = column[k]
-                hits, invalid = self._alone(index, text)
+                entry = made.get(text)
+                if entry is None:
+                    hits, invalid = self._alone(index, text)
+                    entry = made[text] = ([finding(order, at, 0, positions, text)[1:]
+                                           for order, at in hits], invalid)
                 row = numbers[k]
-                found += [finding(order, at, row, positions, text) for order, at in hits]
-                if invalid:
+                for rest in entry[0]:
+                    found.append((row, *rest))
+                if entry[1]:
                     rows_of_index.append(k)
             if rows_of_index:
                 tainted[index] = rows_of_index

@@ -163,23 +163,26 @@ class Findings(Sequence[Issue]):
         return [RULES_BY_ORDER[found[1]].code for found in self._found]
 
     def json_lines(self, templates: dict[tuple[int, int, str | None], tuple[str, str]]
-                   ) -> Iterator[str]:
+                   ) -> list[str]:
         """Each finding as the one-line JSON text of :meth:`Issue.to_dict`. ``templates`` is
         the caller's cache of the text around the row number, by rule, column and item."""
-        include_values = self._include_values
+        lines = []
+        get = templates.get
         for row, order, column, item, value in self._found:
-            around = templates.get((order, column, item))
+            around = get((order, column, item))
             if around is None:
                 rule = RULES_BY_ORDER[order]
                 head = json.dumps({"code": rule.code, "severity": rule.severity.value,
                                    "disposition": rule.disposition.value, "item": item})
                 tail = json.dumps({"column": column or None})
                 around = templates[(order, column, item)] = (head[:-1] + ', "row": ',
-                                                             ", " + tail[1:-1])
-            text = around[0] + (str(row) if row else "null") + around[1]
-            if include_values:
-                text += ', "value": ' + json.dumps(value)
-            yield text + "}"
+                                                             ", " + tail[1:-1] + "}")
+            if self._include_values:
+                lines.append(f'{around[0]}{row or "null"}{around[1][:-1]}, "value": '
+                             f"{json.dumps(value)}}}")
+            else:
+                lines.append(f'{around[0]}{row or "null"}{around[1]}')
+        return lines
 
 
 @attrs.define

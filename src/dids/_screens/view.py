@@ -56,8 +56,8 @@ class Verdicts:
     def failing(self, distinct: set[str],
                 proof: Callable[[], bool] | None = None) -> set[str] | frozenset[str]:
         """The values of ``distinct`` (distinct values of a block) that fail. When most are new
-        and ``proof()`` shows the block's whole column clean, none is judged; when most are new,
-        they are remembered clean only while fewer than :data:`_PROVED_LIMIT` are."""
+        and ``proof()`` shows the block's whole column clean, none is judged, and they are
+        remembered clean while fewer than :data:`_PROVED_LIMIT` are."""
         good, bad = self._good, self._bad
         self.all_known = distinct <= good
         if self.all_known:
@@ -73,8 +73,7 @@ class Verdicts:
         new -= known_bad
         if new:
             clean = self._clean(new)
-            if not self.mostly_new or len(good) < _PROVED_LIMIT:  # one-off values: not kept
-                self._remember(good, clean)
+            self._remember(good, clean)
             new -= clean
             self._remember(bad, new)
             known_bad |= new
