@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Collection
-from datetime import date
+from datetime import date, timedelta
 from itertools import compress
 
 from dids import _checks
 from dids._checks import CheckContext
 from dids._screens.base import RowScreen, columns_of, screen, values_screen
-from dids._screens.view import View
+from dids._screens.view import NEVER, View
 from dids.catalogue import Kind
 from dids.identifiers import ods, postcode
 from dids.reference import ReferenceCode, known_postcodes, lookup_many
@@ -123,8 +123,14 @@ def _code_on_the_day(rule: Rule, ctx: CheckContext) -> RowScreen:
         if bounds is None:  # no day: only the form of a code is checked
             return view.rows_with(column, {code for code in codes if malformed(code)})
         entries = lookup_many(reference, codes)
-        return view.rows_with(column, {code for code in codes if malformed(code)
-                                       or not _active_throughout(entries[code], bounds)})
+        windows: dict[str, tuple[str, str]] = {}
+        for code in codes:
+            entry = entries[code]
+            if malformed(code) or entry is None:
+                windows[code] = (NEVER, "")  # every day is outside
+            elif not _active_throughout(entry, bounds):
+                windows[code] = _window(entry.active_from, entry.inactive_from, inclusive=False)
+        return _outside(view, column, windows, days)
 
     return rows
 
@@ -178,11 +184,38 @@ def _organisation_live(rule: Rule, ctx: CheckContext) -> RowScreen | None:
             return []
         lookup_many(organisations, {code.upper() for code in codes})  # one batch
         first, last = bounds
-        suspect = set()
+        windows: dict[str, tuple[str, str]] = {}
         for code in codes:
             found = lookup(code)
             if found is not None and not (found.live_on(first) and found.live_on(last)):
-                suspect.add(code)
-        return view.rows_with(column, suspect)
+                windows[code] = _window(found.open_date, found.close_date, inclusive=True)
+        return _outside(view, column, windows, dates)
 
     return rows
+
+
+def _window(start: date | None, end: date | None, *, inclusive: bool) -> tuple[str, str]:
+    """The days from ``start`` to ``end`` (``end`` itself when ``inclusive``) as the bounds of
+    their ISO texts: a day's text ``t`` is inside when ``low <= t <= high``."""
+    low = start.isoformat() if start else ""
+    if end is None:
+        return low, NEVER
+    return low, (end if inclusive else end - timedelta(days=1)).isoformat()
+
+
+def _outside(view: View, column: int, windows: dict[str, tuple[str, str]],
+             days: Collection[int]) -> list[int]:
+    """Rows holding one of ``windows``' values in ``column`` with a day (the first ten
+    characters of a value of ``days``' columns) outside that value's window. A row's check
+    reads its day from one of those columns, so a row whose days are all inside passes; a
+    blank or a text that is no date sorts outside and is checked (a superset)."""
+    if not windows:
+        return []
+    values = view.columns[column]
+    texts = [view.days(index) for index in days]
+    found = []
+    for k in view.rows_with(column, set(windows)):
+        low, high = windows[values[k]]
+        if any(not low <= text[k] <= high for text in texts):
+            found.append(k)
+    return found
