@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 import attrs
 
@@ -276,6 +276,13 @@ class Tally:
             sink.close(self.report)
 
 
+class TextOut(Protocol):
+    """Where the JSON sinks write: a text stream, or anything with its ``write``."""
+
+    def write(self, text: str, /) -> Any:
+        """Write ``text``."""
+
+
 class FindingSink(Protocol):
     """Where validation sends findings as it makes them (:class:`dids.validate.Validator`'s
     ``sinks``): :meth:`write` for each batch, in the order of the module docstring, then
@@ -311,7 +318,7 @@ class JsonLinesSink:
     (``{"summary": {...}}``: :meth:`Report.summary`): ``--format jsonl``.
     ``limit_per_rule`` writes at most that many findings of each rule (all are counted)."""
 
-    def __init__(self, out: IO[str], *, limit_per_rule: int | None = None) -> None:
+    def __init__(self, out: TextOut, *, limit_per_rule: int | None = None) -> None:
         self._out = out
         self._limited = _Limited(limit_per_rule)
         self._templates: dict[Any, tuple[str, str]] = {}
@@ -331,7 +338,7 @@ class JsonSink:
     (``--format json``): the ``issues`` array first, a finding a line, then the rest of
     :meth:`Report.summary`. ``limit_per_rule`` as for :class:`JsonLinesSink`."""
 
-    def __init__(self, out: IO[str], version: int, *, limit_per_rule: int | None = None) -> None:
+    def __init__(self, out: TextOut, version: int, *, limit_per_rule: int | None = None) -> None:
         self._out = out
         self._version = version
         self._limited = _Limited(limit_per_rule)
