@@ -129,6 +129,7 @@ class Screen:
             if found is not None and referred:
                 found = _with_reference(found, referred)
             self._bulk.append(found)
+            self._verdicts[index].one_offs = bool(found and found.all_clean)
             self._reference.append([clean for clean in referred.values() if clean is not None])
 
     def sift(self, columns: MutableSequence[Sequence[str]],

@@ -52,6 +52,11 @@ class Verdicts:
         #: Whether every value was remembered clean in the last call of :meth:`failing` or
         #: :meth:`known_clean`.
         self.all_known = False
+        #: Whether the item's values are mostly one-offs (it has a whole-column proof: NHS
+        #: numbers, postcodes, timestamps, ...): then, when most of a block's values are new,
+        #: those judged clean are remembered only while fewer than :data:`_PROVED_LIMIT` are,
+        #: as those proved clean are (dates, which recur, are all remembered).
+        self.one_offs = False
 
     def failing(self, distinct: set[str],
                 proof: Callable[[], bool] | None = None) -> set[str] | frozenset[str]:
@@ -73,7 +78,8 @@ class Verdicts:
         new -= known_bad
         if new:
             clean = self._clean(new)
-            self._remember(good, clean)
+            if not (self.one_offs and self.mostly_new) or len(good) < _PROVED_LIMIT:
+                self._remember(good, clean)
             new -= clean
             self._remember(bad, new)
             known_bad |= new
