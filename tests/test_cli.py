@@ -38,7 +38,7 @@ def test_validate_json_shape_and_exit_codes(capsys: pytest.CaptureFixture[str]) 
     data = json.loads(out)
     assert status == 0
     assert set(data) == {"dids_version", "records", "records_rejected", "file_rejected",
-                         "counts", "issues", "not_checked"}
+                         "counts", "issues", "not_checked", "partly_checked"}
     assert data["dids_version"] == "1"
     assert data["records"] == 6
     status, out, _ = run(capsys, "validate", str(examples.path("v1_invalid.csv")),

@@ -1601,7 +1601,8 @@ def test_a_provider_is_asked_about_each_block_in_batches() -> None:
         row[at("postcode")] = f"LS{k % 90 + 1} {k % 9}AB"
     counted = {name: _Counted(ReferenceCode) for name in ("nicip", "snomed_ct", "postcodes")}
     counted["organisations"] = _Counted(lambda code: Organisation(code, ROLES))
-    reference = ReferenceData(**counted)
+    reference = ReferenceData(counted["nicip"], counted["snomed_ct"], counted["organisations"],
+                              counted["postcodes"])
     found = screened(rows, 2, (100,), submitted=submission_date_for(2), reference=reference)
     assert found["counts"] == {}
     for name, provider in counted.items():

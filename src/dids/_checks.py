@@ -83,6 +83,8 @@ FIELD_CHECKS: dict[str, FieldFactory] = {}
 ROW_CHECKS: dict[tuple[str, int], RowFactory] = {}
 #: Reference data each rule needs: attribute names of :class:`ReferenceData`.
 NEEDS: dict[str, tuple[str, ...]] = {}
+#: Rules checked in part without their reference data: what is left unchecked then.
+WITHOUT_REFERENCE: dict[str, str] = {}
 
 
 def field_check(*codes: str) -> Callable[[FieldFactory], FieldFactory]:
@@ -97,9 +99,12 @@ def field_check(*codes: str) -> Callable[[FieldFactory], FieldFactory]:
 
 
 def row_check(
-    *codes: str, versions: tuple[int, ...] = (1, 2), needs: tuple[str, ...] = ()
+    *codes: str, versions: tuple[int, ...] = (1, 2), needs: tuple[str, ...] = (),
+    unchecked: str | None = None,
 ) -> Callable[[RowFactory], RowFactory]:
-    """Register a row-check factory for ``codes`` in layouts ``versions``."""
+    """Register a row-check factory for ``codes`` in layouts ``versions``; a rule that
+    ``needs`` reference data and is still checked in part without it says what part is then
+    ``unchecked``."""
 
     def register(factory: RowFactory) -> RowFactory:
         for code in codes:
@@ -107,6 +112,8 @@ def row_check(
                 ROW_CHECKS[code, version] = factory
             if needs:
                 NEEDS[code] = needs
+            if unchecked:
+                WITHOUT_REFERENCE[code] = unchecked
         return factory
 
     return register
@@ -545,10 +552,17 @@ def _code_system(rule: Rule, ctx: CheckContext) -> tuple[int, Any, CodeReference
     return ctx.layout.index(name), module, getattr(ctx.reference, source)
 
 
-@row_check("DIDS057", versions=(1,), needs=("nicip",))
-@row_check("DIDS059", versions=(1,), needs=("snomed_ct",))
-@row_check("DIDS00300302", versions=(2,), needs=("nicip",))
-@row_check("DIDS00300402", versions=(2,), needs=("snomed_ct",))
+@row_check("DIDS057", versions=(1,), needs=("nicip",),
+           unchecked="validity on the test date (NICIP reference data); the format is checked")
+@row_check("DIDS059", versions=(1,), needs=("snomed_ct",),
+           unchecked="validity on the test date (SNOMED CT reference data); the format is "
+           "checked")
+@row_check("DIDS00300302", versions=(2,), needs=("nicip",),
+           unchecked="validity on the procedure date (NICIP reference data); the format is "
+           "checked")
+@row_check("DIDS00300402", versions=(2,), needs=("snomed_ct",),
+           unchecked="refset membership on the procedure date (SNOMED CT reference data); the "
+           "format is checked")
 def _code_valid(rule: Rule, ctx: CheckContext) -> RowCheck:
     """A malformed code can never be in the reference data, so it fails without any. A file
     uses a few hundred codes: the form of each is checked once (of the last 4,096)."""

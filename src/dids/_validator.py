@@ -146,7 +146,8 @@ class Validator:
         #: Where the file has the items of the keys (:meth:`check_row`'s ``columns``).
         self._key_columns: Sequence[int | None] | None = None
         self._screen: Screen | Literal[False] | None = None
-        self.report.not_checked = self._not_checked()
+        self.report.not_checked, self.report.partly_checked = self._not_checked()
+        self.report.reference = self.context.reference.provenance
 
     # -- compilation ------------------------------------------------------------------------
 
@@ -200,16 +201,21 @@ class Validator:
                 self._local_rules[found.columns[0]].append(found)
         return compiled
 
-    def _not_checked(self) -> tuple[str, ...]:
+    def _not_checked(self) -> tuple[tuple[str, ...], dict[str, str]]:
+        """The rules not checked for want of reference data or metadata, and those checked
+        only in part, with the part left unchecked."""
         reference = self.context.reference
-        codes = [
+        lacking = [
             rule.code
             for rule in rules_for(self.layout.version)
             if any(getattr(reference, need) is None for need in _checks.NEEDS.get(rule.code, ()))
         ]
+        codes = [code for code in lacking if code not in _checks.WITHOUT_REFERENCE]
         if self.layout.version == 2 and self.metadata is None:
             codes += ["X-WIN-01", "X-MET-02"]
-        return tuple(codes)
+        partly = {code: _checks.WITHOUT_REFERENCE[code] for code in lacking
+                  if code in _checks.WITHOUT_REFERENCE}
+        return tuple(codes), partly
 
     # -- findings -----------------------------------------------------------------------------
 

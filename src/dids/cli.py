@@ -49,10 +49,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="v2 submission metadata as JSON (decision D4), for the window check")
     check.add_argument("--period", metavar="YYYY-MM", help="v2 reporting period (instead of "
                        "--metadata) for the submission-window check")
-    check.add_argument("--nicip", metavar="CSV", help="NICIP reference data")
-    check.add_argument("--snomed", metavar="CSV", help="SNOMED CT reference data")
-    check.add_argument("--ods", metavar="CSV", help="ODS organisations and sites")
-    check.add_argument("--postcodes", metavar="CSV", help="known postcodes")
+    check.add_argument("--reference", metavar="STORE", help="reference data store built by "
+                       "'dids reference build' (ODS, postcodes, NICIP, SNOMED CT)")
+    check.add_argument("--nicip", metavar="CSV", help="NICIP reference data (library layout)")
+    check.add_argument("--snomed", metavar="CSV", help="SNOMED CT reference data (library layout)")
+    check.add_argument("--ods", metavar="CSV", help="ODS organisations and sites (library layout)")
+    check.add_argument("--postcodes", metavar="CSV", help="known postcodes (library layout)")
     check.add_argument("--reject-palindromes", action="store_true",
                        help="also fail palindromic NHS numbers under DIDS001")
     check.add_argument("--reject-sentinels", action="store_true",
@@ -83,6 +85,31 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--period", metavar="YYYY-MM", help="reporting month")
     generate.add_argument("--metadata", metavar="FILE",
                           help="also write the v2 metadata (JSON) for a CSV submission here")
+
+    reference = sub.add_parser("reference", help="build or describe a reference data store")
+    reference_sub = reference.add_subparsers(dest="reference_command", metavar="ACTION",
+                                             required=True)
+    build = reference_sub.add_parser(
+        "build", help="build one SQLite store from the published releases",
+        description="Build one SQLite reference store from the national releases as published. "
+        "Each FILE may be a plain file, a zip or a folder; every option may be repeated.")
+    build.add_argument("-o", "--output", metavar="STORE", required=True,
+                       help="the store to write (replaced only when the build succeeds)")
+    build.add_argument("--ods", metavar="FILE", action="append", default=[],
+                       help="ODS etr, ets, epraccur, egpcur, econcur (27- or 13-field CSV)")
+    build.add_argument("--postcodes", metavar="FILE", action="append", default=[],
+                       help="ONS Postcode Directory (header) or NHS Postcode Directory gridall")
+    build.add_argument("--snomed", metavar="FILE", action="append", default=[],
+                       help="SNOMED CT UK RF2 release (zip or folder; snapshot files)")
+    build.add_argument("--nicip", metavar="FILE", action="append", default=[],
+                       help="NICIP table, CSV or tab-separated, with a header row")
+    build.add_argument("--nicip-columns", metavar="PART=NAME,...",
+                       help="header names of the NICIP table's parts: code, snomed, "
+                       "active_from, inactive_from (default: see the guide)")
+    info = reference_sub.add_parser("info", help="print what a store holds and where it came "
+                                    "from")
+    info.add_argument("store", help="the store")
+    info.add_argument("--format", choices=["text", "json"], default="text", dest="output")
 
     explain = sub.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", help="rule code, e.g. DIDS071 or X-TFC-01")
@@ -123,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _convert(args)
         if args.command == "generate":
             return _generate(args)
+        if args.command == "reference":
+            return _reference_command(args, out)
         if args.command == "explain":
             return _explain(args.code, out)
         if args.command == "codes":
@@ -179,6 +208,16 @@ def _metadata(args: argparse.Namespace) -> tuple[Any, list[Any]]:
 
 def _reference(args: argparse.Namespace) -> Any:
     from dids import reference as ref
+    from dids.refdata import ReleaseError
+
+    if args.reference:
+        if any((args.nicip, args.snomed, args.ods, args.postcodes)):
+            raise UsageError("--reference takes the place of --nicip, --snomed, --ods and "
+                             "--postcodes: give one or the others")
+        try:
+            return ref.ReferenceData.from_sqlite(args.reference)
+        except ReleaseError as error:
+            raise UsageError(f"cannot use reference store: {error}") from None
 
     def load(path: str | None, cls: Any) -> Any:
         if path is None:
@@ -194,6 +233,61 @@ def _reference(args: argparse.Namespace) -> Any:
         organisations=load(args.ods, ref.CsvOrganisationReference),
         postcodes=load(args.postcodes, ref.CsvPostcodeReference),
     )
+
+
+def _reference_command(args: argparse.Namespace, out: IO[str]) -> int:
+    from dids.refdata import ReferenceStore, ReleaseError, build_store
+
+    try:
+        if args.reference_command == "info":
+            info = ReferenceStore(args.store).info()
+            if args.output == "json":
+                out.write(json.dumps({**info.to_dict(), "dids": info.dids,
+                                      "counts": dict(info.counts)}, indent=2) + "\n")
+            else:
+                out.write(render_store_info(info))
+            return EXIT_OK
+        if not any((args.ods, args.postcodes, args.snomed, args.nicip)):
+            raise UsageError("give at least one of --ods, --postcodes, --snomed, --nicip")
+        sources = build_store(args.output, ods=args.ods, postcodes=args.postcodes,
+                              snomed=args.snomed, nicip=args.nicip,
+                              nicip_columns=_columns(args.nicip_columns))
+    except ReleaseError as error:
+        raise UsageError(f"{error}; no store written" if args.reference_command == "build"
+                         else str(error)) from None
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {_reason(error)}") from None
+    for source in sources:
+        skipped = f", {source.skipped:,} skipped" if source.skipped else ""
+        print(f"{source.kind:<20} {source.rows:>10,} rows{skipped}  {source.file}",
+              file=sys.stderr)
+    print(f"dids: wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _columns(text: str | None) -> dict[str, str] | None:
+    if not text:
+        return None
+    columns = {}
+    for part in text.split(","):
+        name, sep, header = part.partition("=")
+        if not sep or name.strip() not in ("code", "snomed", "active_from", "inactive_from"):
+            raise UsageError("--nicip-columns takes PART=NAME pairs, PART one of code, snomed, "
+                             "active_from, inactive_from")
+        columns[name.strip()] = header.strip()
+    return columns
+
+
+def render_store_info(info: Any) -> str:
+    """The text ``dids reference info`` prints: build time, rows and sources of a store."""
+    lines = [f"store: {info.path}", f"built: {info.built} (dids {info.dids})", "", "rows:"]
+    lines += [f"  {table:<14} {count:>10,}" for table, count in info.counts.items()]
+    lines += ["", "sources:"]
+    for source in info.sources:
+        release = f" release {source.release}" if source.release else ""
+        lines.append(f"  {source.kind:<20} {source.rows:>10,} rows  {source.file}{release}")
+        lines.append(f"  {'':<20} sha256 {source.sha256}")
+    return "\n".join(lines) + "\n"
 
 
 def _reason(error: BaseException) -> str:
@@ -263,8 +357,11 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
     report = validator.finish()
     if args.output == "text":
         out.write(render_report(report))
-    elif report.not_checked:
-        print(f"dids: not checked: {', '.join(report.not_checked)}", file=sys.stderr)
+    else:
+        if report.not_checked:
+            print(f"dids: not checked: {', '.join(report.not_checked)}", file=sys.stderr)
+        if report.partly_checked:
+            print(f"dids: partly checked: {', '.join(report.partly_checked)}", file=sys.stderr)
     return EXIT_OK if report.accepted else EXIT_REJECTED
 
 
@@ -414,10 +511,27 @@ def render_report(report: Any) -> str:
         if cut:
             lines.append(f"  ({sum(report.counts[code] - listed[code] for code in cut):,} more "
                          "not listed: see --limit-per-rule, or --format jsonl for all)")
+    lines += _checked_with(report)
+    return "\n".join(lines) + "\n"
+
+
+def _checked_with(report: Any) -> list[str]:
+    """The text report's lines on what was not checked, or only in part, and on the
+    reference data the file was checked against."""
+    lines = []
     if report.not_checked:
         lines += ["", "not checked (no reference data or metadata given): "
                   + ", ".join(report.not_checked)]
-    return "\n".join(lines) + "\n"
+    if report.partly_checked:
+        lines += ["", "partly checked (no reference data given):"]
+        lines += [f"  {code}: not checked: {part}" for code, part in report.partly_checked.items()]
+    if report.reference:
+        lines += ["", f"reference data: {report.reference['store']} "
+                  f"(built {report.reference['built']})"]
+        for source in report.reference["sources"]:
+            release = f", release {source['release']}" if source["release"] else ""
+            lines.append(f"  {source['kind']}: {source['file']}{release}")
+    return lines
 
 
 def _explain(code: str, out: IO[str]) -> int:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -198,6 +198,10 @@ class Report:
     counts: Counter[str] = attrs.field(factory=Counter)
     issues: list[Issue] = attrs.field(factory=list)
     not_checked: tuple[str, ...] = ()
+    #: Rules checked only in part (for want of reference data): the part not checked.
+    partly_checked: dict[str, str] = attrs.field(factory=dict)
+    #: Where the reference data came from (a store and its sources' releases), if any.
+    reference: Mapping[str, Any] | None = None
     source: str | None = None
     include_values: bool = False
 
@@ -212,16 +216,21 @@ class Report:
         return sum(n for code, n in self.counts.items() if RULES[code].severity is Severity.WARNING)
 
     def summary(self) -> dict[str, Any]:
-        """:meth:`to_dict` without the issues: the counts, and the rules ``not_checked`` (for
-        want of reference data or metadata)."""
-        return {
+        """:meth:`to_dict` without the issues: the counts, the rules ``not_checked`` (for
+        want of reference data or metadata) or ``partly_checked``, and the ``reference``
+        data's provenance when it has one."""
+        summary = {
             "dids_version": str(self.version),
             "records": self.records,
             "records_rejected": self.records_rejected,
             "file_rejected": self.file_rejected,
             "counts": dict(sorted(self.counts.items(), key=lambda kv: RULE_ORDER[kv[0]])),
             "not_checked": list(self.not_checked),
+            "partly_checked": dict(self.partly_checked),
         }
+        if self.reference is not None:
+            summary["reference"] = dict(self.reference)
+        return summary
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``dids validate --format json``."""

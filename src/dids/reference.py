@@ -27,7 +27,7 @@ import enum
 import os
 from collections.abc import Collection, Mapping
 from datetime import date, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -163,12 +163,23 @@ class BatchPostcodeReference(PostcodeReference, Protocol):
 
 @attrs.frozen
 class ReferenceData:
-    """The reference data a validation may use; any part may be missing."""
+    """The reference data a validation may use; any part may be missing. ``provenance``
+    (JSON-ready: the store and its sources' releases) goes into the report."""
 
     nicip: CodeReference | None = None
     snomed_ct: CodeReference | None = None
     organisations: OrganisationReference | None = None
     postcodes: PostcodeReference | None = None
+    provenance: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_sqlite(cls, path: str | os.PathLike[str]) -> ReferenceData:
+        """The providers of a store built by ``dids reference build`` (read only, not loaded
+        into memory: each batch of values is one query). Raises
+        :class:`dids.refdata.StoreError` when ``path`` is not such a store."""
+        from dids.refdata.store import ReferenceStore
+
+        return ReferenceStore(path).reference_data()
 
 
 def _date(text: str | None) -> date | None:
@@ -362,4 +373,5 @@ def cached(reference: ReferenceData) -> ReferenceData:
         snomed_ct=_CachedLookups(snomed_ct) if snomed_ct else None,
         organisations=_CachedLookups(organisations) if organisations else None,
         postcodes=_CachedPostcodes(reference.postcodes) if reference.postcodes else None,
+        provenance=reference.provenance,
     )

@@ -1,0 +1,190 @@
+"""Opening the files of a national release as they come: a plain file, a zip (zips inside it
+opened too) or a folder, each data file read as a stream of CSV rows, hashed as it is read."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+import attrs
+
+from dids.exceptions import DidsError
+
+__all__ = ["DataFile", "ReleaseError", "Source", "data_files", "release_of"]
+
+
+class ReleaseError(DidsError):
+    """A reference-data file cannot be read as the layout it should have; the message names
+    the file, the line and what was expected."""
+
+    def __init__(self, file: str, line: int | None, expected: str) -> None:
+        self.file, self.line, self.expected = file, line, expected
+        where = file if line is None else f"{file}, line {line}"
+        super().__init__(f"{where}: {expected}")
+
+
+@attrs.define
+class Source:
+    """Where a part of the store came from (its provenance): the file read, the kind of data,
+    the release the file's name tells (``YYYY-MM-DD`` or ``YYYY-MM``), the rows taken and
+    skipped, and the SHA-256 of the bytes read."""
+
+    kind: str
+    file: str
+    release: str | None = attrs.field(
+        default=attrs.Factory(lambda self: release_of(self.file), takes_self=True))
+    rows: int = 0
+    skipped: int = 0
+    sha256: str = ""
+
+
+class _Hashing(io.RawIOBase):
+    """A binary stream that hashes what is read through it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        chunk = self._raw.read(len(buffer))
+        self.digest.update(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+@attrs.define
+class DataFile:
+    """One data file of a release (``name`` shows where it is, zips included)."""
+
+    name: str
+    opener: Callable[[], IO[bytes]]
+
+    @property
+    def base(self) -> str:
+        """The file's own name, without folders or zips."""
+        return re.split(r"[/\\!]", self.name)[-1]
+
+    def rows(self, source: Source, *, delimiter: str = ",", fallback: str | None = None
+             ) -> Iterator[tuple[int, list[str]]]:
+        """The file's CSV rows with their line numbers, blank lines left out; ``source`` gets
+        the SHA-256 when the file is read to its end. Text is UTF-8 (a BOM dropped); with a
+        ``fallback`` encoding a line that is not UTF-8 is decoded with it instead."""
+        with self.opener() as raw:
+            hashing = _Hashing(raw)
+            buffered = io.BufferedReader(hashing, 1 << 20)
+            lines = _decoded(buffered, self.name, fallback)
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+            try:
+                for fields in reader:
+                    if fields and any(fields):
+                        yield reader.line_num, fields
+            except csv.Error as error:
+                raise ReleaseError(self.name, reader.line_num + 1,
+                                   f"well-formed CSV ({error})") from None
+            except (zipfile.BadZipFile, EOFError, OSError) as error:
+                raise ReleaseError(self.name, reader.line_num + 1,
+                                   f"a readable file ({_why(error)})") from None
+            source.sha256 = hashing.digest.hexdigest()
+
+
+def _decoded(lines: IO[bytes], name: str, fallback: str | None) -> Iterator[str]:
+    first = True
+    for number, line in enumerate(lines, 1):
+        if first:
+            first = False
+            if line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            if fallback is None:
+                raise ReleaseError(name, number, "UTF-8 text") from None
+            try:
+                yield line.decode(fallback)
+            except UnicodeDecodeError:
+                raise ReleaseError(name, number, f"UTF-8 or {fallback} text") from None
+
+
+def _why(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+def data_files(path: str | os.PathLike[str]) -> Iterator[DataFile]:
+    """The data files in ``path``, named from its last part (no local folders in a store):
+    the file itself, each file of a zip (a zip inside opened
+    as well) or of a folder and its sub-folders, in name order. Files whose names say they
+    are documents (pdf, xlsx, docx, html, md) are left out."""
+    path = Path(path)
+    if path.is_dir():
+        for found in sorted(p for p in path.rglob("*") if p.is_file()):
+            name = f"{path.name}/{found.relative_to(path).as_posix()}"
+            yield from _files_of(name, _opener_of(found))
+    elif path.exists():
+        yield from _files_of(path.name, _opener_of(path))
+    else:
+        raise ReleaseError(path.name, None, "a file, zip or folder that exists")
+
+
+def _opener_of(path: Path) -> Callable[[], IO[bytes]]:
+    def opener() -> IO[bytes]:
+        return path.open("rb")
+
+    return opener
+
+
+_DOCUMENTS = (".pdf", ".xlsx", ".xls", ".docx", ".doc", ".html", ".htm", ".md", ".xml", ".json")
+
+
+def _files_of(name: str, opener: Callable[[], IO[bytes]]) -> Iterator[DataFile]:
+    if name.lower().endswith(_DOCUMENTS):
+        return
+    if not name.lower().endswith(".zip"):
+        yield DataFile(name, opener)
+        return
+    try:
+        with opener() as handle:
+            archive = zipfile.ZipFile(handle if handle.seekable() else io.BytesIO(handle.read()))
+            members = sorted(m.filename for m in archive.infolist() if not m.is_dir())
+            for member in members:
+                inner = f"{name}!{member}"
+                if member.lower().endswith(".zip"):
+                    content = archive.read(member)
+                    yield from _files_of(inner, functools.partial(io.BytesIO, content))
+                else:
+                    yield from _files_of(inner, functools.partial(archive.open, member))
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise ReleaseError(name, None, f"a readable zip ({_why(error)})") from None
+
+
+_DAY = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+_MONTH = re.compile(r"(?<![A-Z])(" + "|".join(_MONTHS) + r")_((?:19|20)\d\d)(?!\d)")
+
+
+def release_of(name: str) -> str | None:
+    """The release a file's name tells: ``..._20260506.txt`` gives ``2026-05-06``, and
+    ``ONSPD_NOV_2025_UK.csv`` gives ``2025-11``; ``None`` when the name tells none."""
+    day = _DAY.search(name)
+    if day:
+        try:
+            return date(int(day[1]), int(day[2]), int(day[3])).isoformat()
+        except ValueError:
+            pass
+    month = _MONTH.search(name.upper())
+    if month:
+        return f"{month[2]}-{_MONTHS.index(month[1]) + 1:02d}"
+    return None
