@@ -46,6 +46,7 @@ import attrs
 from dids.catalogue import V1, V2
 from dids.generate import generate_rows
 from dids.identifiers import nhs_number
+from published import write_published
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -129,6 +130,35 @@ elif task == "cli":
         seconds = time.perf_counter() - start
     assert status == (1 if sys.argv[5] == "invalid" else 0), status
     report(seconds, loaded, base_rss if loaded else 0.0)
+elif task in ("reference_floor", "reference_build"):
+    import io, os, zipfile
+    from pathlib import Path
+    spec = json.loads(sys.argv[6])
+    start = time.perf_counter()
+    if task == "reference_floor":  # csv.reader over every data file, unzipped as it is read
+        for given in spec["published"]:
+            files = sorted(Path(given).iterdir()) if Path(given).is_dir() else [Path(given)]
+            for file in files:
+                if file.suffix == ".zip":
+                    with zipfile.ZipFile(file) as archive:
+                        for member in archive.namelist():
+                            with archive.open(member) as raw:
+                                for row in csv.reader(io.TextIOWrapper(raw, "utf-8")):
+                                    pass
+                else:
+                    with open(file, newline="", encoding="utf-8") as handle:
+                        for row in csv.reader(handle):
+                            pass
+        report(time.perf_counter() - start)
+    else:
+        from dids.cli import main
+        argv = ["reference", "build", "-o", path]
+        for given in spec["published"]:
+            argv += ["--ods" if Path(given).is_dir() else "--postcodes", given]
+        assert main(argv) == 0
+        seconds = time.perf_counter() - start
+        rss = peak_rss()
+        print(json.dumps({"seconds": seconds, "rss_mb": rss, "store_mb": os.path.getsize(path) / 1e6}))
 else:
     import io, os
     from dids.io import open_reader, read_typed
@@ -161,6 +191,8 @@ class File:
     late_days: int = 0
     #: Organisations, postcodes and codes drawn from the national-size reference files.
     reference: bool = False
+    #: Checked against the store built from the published-layout files, not the CSV files.
+    store: bool = False
     #: The ``dids validate`` output format.
     format: str = "text"
 
@@ -295,7 +327,9 @@ FINDINGS = {"realistic_v1": File(1, "realistic", invalid_rate=0.04, distinct=Tru
             "systematic_text": File(1, "systematic", distinct=True, late_days=730,
                                     format="text"),
             "reference": File(2, "reference", invalid_rate=0.04, distinct=True,
-                              reference=True, format="json")}
+                              reference=True, format="json"),
+            "reference_store": File(2, "reference", invalid_rate=0.04, distinct=True,
+                                    reference=True, store=True, format="json")}
 
 
 def child(task: str, path: Path, rows: int, file: File | None = None) -> dict[str, float]:
@@ -305,14 +339,43 @@ def child(task: str, path: Path, rows: int, file: File | None = None) -> dict[st
     spec: dict[str, object] = {}
     if file is not None:
         spec = {"format": file.format, "late_days": file.late_days}
-        if file.reference:
+        if file.store:
+            spec["reference"] = {"reference": str(store_path())}
+        elif file.reference:
             spec["reference"] = {option: str(path) for option, path in zip(
                 ("ods", "postcodes", "nicip", "snomed"), reference_paths().values(), strict=True)}
+    if task.startswith("reference_"):
+        spec = {"published": PUBLISHED}
     done = subprocess.run([sys.executable, "-c", CHILD, task, str(path), str(rows), period,
                            invalid, json.dumps(spec)], capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{task} on {path.name} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def store_path() -> Path:
+    """The store built from every published-layout file (built when not already there)."""
+    path = DATA / "reference.sqlite"
+    if not path.exists():
+        published = write_published(reference_paths(), DATA / "published", 0)
+        from dids.refdata import build_store
+
+        build_store(path, **{kind: [p] for kind, p in published.items()})
+    return path
+
+
+def build_tasks(seed: int) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """The store build from national-size ONSPD and ODS files (the issue's target), and its
+    floor: a csv.reader over the same files, unzipped as they are read."""
+    reference_pools(seed)
+    published = write_published(reference_paths(), DATA / "published", 0)
+    PUBLISHED[:] = [str(published["ods"]), str(published["postcodes"])]
+    return ([("reference_floor", "reference_floor", ""),
+             ("reference_build", "reference_build", "")], {"reference_build": "reference_floor"})
+
+
+#: The published files the build task reads (set by :func:`build_tasks`).
+PUBLISHED: list[str] = []
 
 
 def startup(args: list[str], repeat: int = 5) -> float:
@@ -335,9 +398,16 @@ def main() -> None:
                         "files, and the files with findings and reference data")
     parser.add_argument("--only-findings", action="store_true",
                         help="run only the files with findings and reference data")
+    parser.add_argument("--store", action="store_true",
+                        help="also build the reference store from national-size files in the "
+                        "published layouts (ONSPD and ODS), against a csv.reader over them")
+    parser.add_argument("--only", metavar="NAME,...", help="with --only-findings: run only "
+                        f"these of {', '.join(FINDINGS)}")
     args = parser.parse_args()
+    findings = {name: file for name, file in FINDINGS.items()
+                if not args.only or name in args.only.split(",")}
     files = {**MAIN, **(VARIANTS if args.variants else {}),
-             **(FINDINGS if args.variants or args.only_findings else {})}
+             **(findings if args.variants or args.only_findings else {})}
     paths = {name: file.path(args.rows, args.seed) for name, file in files.items()}
     tasks = [
         ("csv_floor_v1", "csv_floor", "v1"),
@@ -361,13 +431,19 @@ def main() -> None:
         tasks += [(f"csv_floor_{name}", "csv_floor", name), (f"validate_{name}", "validate", name)]
         baseline[f"validate_{name}"] = f"csv_floor_{name}"
     floors: dict[Path, str] = {}
-    for name in FINDINGS if args.variants or args.only_findings else ():
+    for name in findings if args.variants or args.only_findings else ():
         path = paths[name]
         if path not in floors:  # one floor a file
             floors[path] = f"csv_floor_{name}"
             tasks.append((floors[path], "csv_floor", name))
         tasks.append((f"cli_{name}", "cli", name))
         baseline[f"cli_{name}"] = floors[path]
+    if args.store:
+        more, more_baseline = build_tasks(args.seed)
+        tasks += more
+        baseline.update(more_baseline)
+        paths[""] = DATA / "reference-build.sqlite"
+        files[""] = File(2)
     results: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in tasks}
     imports: dict[str, list[float]] = {"bare": [], "import dids": [], "dids --help": []}
     for _ in range(args.rounds):
@@ -385,6 +461,8 @@ def main() -> None:
     for name in median:
         ratio = median[name] / median[baseline[name]] if name in baseline else 1.0
         print(f"{name:<24} {median[name]:>9.3f} {ratio:>6.2f}x {peak[name]:>12.1f}")
+        if "store_mb" in results[name][-1]:
+            print(f"  store on disk: {results[name][-1]['store_mb']:.0f} MB")
         loads = [r["load_seconds"] for r in results[name] if r.get("load_seconds")]
         if loads:
             held = max(r["reference_rss_mb"] for r in results[name])

@@ -10,10 +10,11 @@ rows, SHA-256) and ``meta``. Dates are integers ``YYYYMMDD`` (postcode months ``
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import tempfile
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,9 @@ def build_store(
                              nicip_columns)
         finally:
             db.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(temporary, output)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -231,6 +235,44 @@ def _marks(count: int) -> str:
     return ",".join("?" * count)
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _day_of(number: int | None) -> date | None:
+    """:func:`_day`, shared: the entries a cache holds share their dates."""
+    return _day(number)
+
+
+@functools.lru_cache(maxsize=64)
+def _roles(text: str) -> frozenset[str]:
+    return frozenset(filter(None, text.split(";")))
+
+
+def _asked(values: Collection[str], normal: Callable[[str], str],
+           query: Callable[[Sequence[str]], Iterable[tuple[Any, ...]]]
+           ) -> dict[str, tuple[Any, ...]]:
+    """The rows ``query`` finds for ``values``, by value: each asked as given, then those not
+    found whose ``normal`` form differs asked in that form (a batch is a query or two for
+    each 500)."""
+    found: dict[str, tuple[Any, ...]] = {}
+    for chunk in _chunks(list(values)):
+        found.update((row[0], row) for row in query(chunk))
+    again = {value: normal(value) for value in values if value not in found}
+    again = {value: key for value, key in again.items() if key != value}
+    if again:
+        by_key: dict[str, tuple[Any, ...]] = {}
+        for chunk in _chunks(sorted(set(again.values()))):
+            by_key.update((row[0], row) for row in query(chunk))
+        found.update((value, by_key[key]) for value, key in again.items() if key in by_key)
+    return found
+
+
+def _code_key(code: str) -> str:
+    return code.strip().upper()
+
+
+def _postcode_key(postcode: str) -> str:
+    return " ".join(postcode.upper().split())
+
+
 class _StoreCodes:
     """NICIP or SNOMED CT codes of a store (a :class:`~dids.reference.BatchCodeReference`)."""
 
@@ -242,17 +284,15 @@ class _StoreCodes:
         return self.lookup_many((code,))[code]
 
     def lookup_many(self, codes: Collection[str]) -> dict[str, ReferenceCode | None]:
-        """:meth:`lookup` of each of ``codes``, a query for each 500."""
-        keys = {code: code.strip().upper() for code in codes}
-        found: dict[str, ReferenceCode] = {}
-        for chunk in _chunks(sorted(set(keys.values()))):
-            for code, active_from, inactive_from, maps_to in self._db.execute(
-                    "SELECT code, active_from, inactive_from, maps_to FROM codes "
-                    f"WHERE system = ? AND code IN ({_marks(len(chunk))})",
-                    (self._system, *chunk)):
-                found[code] = ReferenceCode(code, _day(active_from), _day(inactive_from),
-                                            maps_to)
-        return {code: found.get(key) for code, key in keys.items()}
+        """:meth:`lookup` of each of ``codes``, in one query for each 500."""
+        def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+            return self._db.execute(
+                "SELECT code, active_from, inactive_from, maps_to FROM codes "
+                f"WHERE system = ? AND code IN ({_marks(len(chunk))})", (self._system, *chunk))
+
+        found = _asked(codes, _code_key, query)
+        return {code: ReferenceCode(row[0], _day_of(row[1]), _day_of(row[2]), row[3])
+                if (row := found.get(code)) else None for code in codes}
 
 
 class _StoreOrganisations:
@@ -266,16 +306,15 @@ class _StoreOrganisations:
         return self.lookup_many((code,))[code]
 
     def lookup_many(self, codes: Collection[str]) -> dict[str, Organisation | None]:
-        """:meth:`lookup` of each of ``codes``, a query for each 500."""
-        keys = {code: code.strip().upper() for code in codes}
-        found: dict[str, Organisation] = {}
-        for chunk in _chunks(sorted(set(keys.values()))):
-            for code, roles, opened, closed in self._db.execute(
-                    "SELECT code, roles, open_date, close_date FROM organisations "
-                    f"WHERE code IN ({_marks(len(chunk))})", chunk):
-                found[code] = Organisation(code, frozenset(filter(None, roles.split(";"))),
-                                           _day(opened), _day(closed))
-        return {code: found.get(key) for code, key in keys.items()}
+        """:meth:`lookup` of each of ``codes``, in one query for each 500."""
+        def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+            return self._db.execute(
+                "SELECT code, roles, open_date, close_date FROM organisations "
+                f"WHERE code IN ({_marks(len(chunk))})", chunk)
+
+        found = _asked(codes, _code_key, query)
+        return {code: Organisation(row[0], _roles(row[1]), _day_of(row[2]), _day_of(row[3]))
+                if (row := found.get(code)) else None for code in codes}
 
 
 class _StorePostcodes:
@@ -288,11 +327,11 @@ class _StorePostcodes:
         return isinstance(postcode, str) and bool(self.known((postcode,)))
 
     def known(self, postcodes: Collection[str]) -> set[str]:
-        """Those of ``postcodes`` in the store (compared upper-cased, spaces as one)."""
-        keys = {postcode: " ".join(postcode.upper().split()) for postcode in postcodes}
-        found: set[str] = set()
-        for chunk in _chunks(sorted(set(keys.values()))):
-            found.update(row[0] for row in self._db.execute(
+        """Those of ``postcodes`` in the store (compared upper-cased, spaces as one), in one
+        query for each 500."""
+        def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+            return self._db.execute(
                 f"SELECT postcode FROM postcodes WHERE postcode IN ({_marks(len(chunk))})",
-                chunk))
-        return {postcode for postcode, key in keys.items() if key in found}
+                chunk)
+
+        return set(_asked(postcodes, _postcode_key, query))
