@@ -1,4 +1,5 @@
-"""Development sessions: ``nox -s tests lint typecheck docs``."""
+"""Development sessions: ``nox -s tests lint typecheck docs`` (and ``spark``, which needs
+Java)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,13 @@ def tests(session: nox.Session) -> None:
     """The whole test suite, doctests included, on every supported Python found."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def spark(session: nox.Session) -> None:
+    """The Spark tests in local mode (the spark extra; Java 17 or later must be installed)."""
+    session.install("-e", ".[test,spark]")
+    session.run("python", "-m", "pytest", "-m", "spark", "tests/test_spark.py", *session.posargs)
 
 
 @nox.session

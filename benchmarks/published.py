@@ -15,14 +15,15 @@ import zipfile
 from pathlib import Path
 
 #: The ONSPD columns of the August 2026 edition (reference-data.md section 2.2).
-ONSPD_COLUMNS = (
-    "pcd7,pcd8,pcds,dointr,doterm,cty26cd,ced25cd,lad26cd,wd26cd,parncp26cd,usrtypind,east1m,"
-    "north1m,gridind,oa21cd,ctry26cd,rgn26cd,pcon24cd,ttwa15cd,itl25cd,npark26cd,lsoa21cd,"
-    "msoa21cd,wz11cd,sicbl26cd,bua24cd,ruc21ind,oac11ind,lat,long,lep21cd1,lep21cd2,pfa23cd,"
-    "imd20ind,calncv26cd,icb26cd,nhser24cd,ward25cd,oa11cd,lsoa11cd,msoa11cd,bua22cd,"
-    "buasd11cd,ruc11ind,stp21cd,ccg19cd,nuts21cd,lau221cd,cancer21cd,cannet21cd,sa21cd,"
-    "lhb21cd,dpa21cd,imd25ind,pcon14cd"
-).split(",")
+ONSPD_COLUMNS = [
+    "pcd7", "pcd8", "pcds", "dointr", "doterm", "cty26cd", "ced25cd", "lad26cd", "wd26cd",
+    "parncp26cd", "usrtypind", "east1m", "north1m", "gridind", "oa21cd", "ctry26cd", "rgn26cd",
+    "pcon24cd", "ttwa15cd", "itl25cd", "npark26cd", "lsoa21cd", "msoa21cd", "wz11cd", "sicbl26cd",
+    "bua24cd", "ruc21ind", "oac11ind", "lat", "long", "lep21cd1", "lep21cd2", "pfa23cd",
+    "imd20ind", "calncv26cd", "icb26cd", "nhser24cd", "ward25cd", "oa11cd", "lsoa11cd", "msoa11cd",
+    "bua22cd", "buasd11cd", "ruc11ind", "stp21cd", "ccg19cd", "nuts21cd", "lau221cd", "cancer21cd",
+    "cannet21cd", "sa21cd", "lhb21cd", "dpa21cd", "imd25ind", "pcon14cd",
+]
 REFSET = "999001111000000105"
 
 

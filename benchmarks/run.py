@@ -42,11 +42,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import attrs
+from published import write_published
 
 from dids.catalogue import V1, V2
 from dids.generate import generate_rows
 from dids.identifiers import nhs_number
-from published import write_published
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -158,7 +158,8 @@ elif task in ("reference_floor", "reference_build"):
         assert main(argv) == 0
         seconds = time.perf_counter() - start
         rss = peak_rss()
-        print(json.dumps({"seconds": seconds, "rss_mb": rss, "store_mb": os.path.getsize(path) / 1e6}))
+        store_mb = os.path.getsize(path) / 1e6
+        print(json.dumps({"seconds": seconds, "rss_mb": rss, "store_mb": store_mb}))
 else:
     import io, os
     from dids.io import open_reader, read_typed
@@ -360,7 +361,8 @@ def store_path() -> Path:
         published = write_published(reference_paths(), DATA / "published", 0)
         from dids.refdata import build_store
 
-        build_store(path, **{kind: [p] for kind, p in published.items()})
+        build_store(path, ods=[published["ods"]], postcodes=[published["postcodes"]],
+                    snomed=[published["snomed"]], nicip=[published["nicip"]])
     return path
 
 

@@ -330,7 +330,7 @@ def test_a_batch_is_one_query(store: Path) -> None:
     assert reference.postcodes is not None
     provider: Any = reference.postcodes
     queries: list[str] = []
-    provider._db.set_trace_callback(queries.append)
+    provider._store.db.set_trace_callback(queries.append)
     asked = [f"LS{k} {k % 10}AA" for k in range(400)] + ["LS1 4AP"]
     assert provider.known(asked) == {"LS1 4AP"}
     assert len(queries) == 1
@@ -519,3 +519,14 @@ def test_cli_build_errors_name_the_file_and_write_nothing(
     assert main(["validate", "x.csv", "--reference", str(bad)]) == 2
     assert "cannot use reference store: ets.csv: a reference store" in capsys.readouterr().err
     assert main(["validate", "x.csv", "--reference", str(bad), "--ods", str(bad)]) == 2
+
+
+def test_store_providers_pickle_as_the_store_path(store: Path) -> None:
+    """Sent to another process (a Spark task), the providers open the store again there."""
+    import pickle
+
+    reference = pickle.loads(pickle.dumps(ReferenceData.from_sqlite(store)))
+    assert reference.postcodes is not None
+    assert "LS1 4AP" in reference.postcodes
+    assert reference.provenance is not None
+    assert reference.provenance["store"] == "reference.sqlite"

@@ -201,6 +201,15 @@ class ReferenceStore:
                              f"{meta.get('format')!r}: build it again")
         self._meta = meta
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection (read only)."""
+        return self._db
+
+    def __reduce__(self) -> tuple[type[ReferenceStore], tuple[str]]:
+        """Pickled as its path, opened again where it is unpickled (a Spark task)."""
+        return ReferenceStore, (self.path,)
+
     def info(self) -> StoreInfo:
         """The store's provenance and size."""
         sources = tuple(Source(*row) for row in self._db.execute(
@@ -218,10 +227,10 @@ class ReferenceStore:
         info = self.info()
         counts = info.counts
         return ReferenceData(
-            nicip=_StoreCodes(self._db, "nicip") if counts.get("nicip") else None,
-            snomed_ct=_StoreCodes(self._db, "snomed_ct") if counts.get("snomed_ct") else None,
-            organisations=_StoreOrganisations(self._db) if counts["organisations"] else None,
-            postcodes=_StorePostcodes(self._db) if counts["postcodes"] else None,
+            nicip=_StoreCodes(self, "nicip") if counts.get("nicip") else None,
+            snomed_ct=_StoreCodes(self, "snomed_ct") if counts.get("snomed_ct") else None,
+            organisations=_StoreOrganisations(self) if counts["organisations"] else None,
+            postcodes=_StorePostcodes(self) if counts["postcodes"] else None,
             provenance=info.to_dict(),
         )
 
@@ -276,8 +285,8 @@ def _postcode_key(postcode: str) -> str:
 class _StoreCodes:
     """NICIP or SNOMED CT codes of a store (a :class:`~dids.reference.BatchCodeReference`)."""
 
-    def __init__(self, db: sqlite3.Connection, system: str) -> None:
-        self._db, self._system = db, system
+    def __init__(self, store: ReferenceStore, system: str) -> None:
+        self._store, self._system = store, system
 
     def lookup(self, code: str) -> ReferenceCode | None:
         """The entry of ``code`` (compared trimmed and upper-cased)."""
@@ -286,7 +295,7 @@ class _StoreCodes:
     def lookup_many(self, codes: Collection[str]) -> dict[str, ReferenceCode | None]:
         """:meth:`lookup` of each of ``codes``, in one query for each 500."""
         def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
-            return self._db.execute(
+            return self._store.db.execute(
                 "SELECT code, active_from, inactive_from, maps_to FROM codes "
                 f"WHERE system = ? AND code IN ({_marks(len(chunk))})", (self._system, *chunk))
 
@@ -298,8 +307,8 @@ class _StoreCodes:
 class _StoreOrganisations:
     """Organisations of a store (a :class:`~dids.reference.BatchOrganisationReference`)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
+    def __init__(self, store: ReferenceStore) -> None:
+        self._store = store
 
     def lookup(self, code: str) -> Organisation | None:
         """The organisation of ``code`` (compared trimmed and upper-cased)."""
@@ -308,7 +317,7 @@ class _StoreOrganisations:
     def lookup_many(self, codes: Collection[str]) -> dict[str, Organisation | None]:
         """:meth:`lookup` of each of ``codes``, in one query for each 500."""
         def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
-            return self._db.execute(
+            return self._store.db.execute(
                 "SELECT code, roles, open_date, close_date FROM organisations "
                 f"WHERE code IN ({_marks(len(chunk))})", chunk)
 
@@ -320,8 +329,8 @@ class _StoreOrganisations:
 class _StorePostcodes:
     """Postcodes of a store (a :class:`~dids.reference.BatchPostcodeReference`)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
+    def __init__(self, store: ReferenceStore) -> None:
+        self._store = store
 
     def __contains__(self, postcode: object) -> bool:
         return isinstance(postcode, str) and bool(self.known((postcode,)))
@@ -330,7 +339,7 @@ class _StorePostcodes:
         """Those of ``postcodes`` in the store (compared upper-cased, spaces as one), in one
         query for each 500."""
         def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
-            return self._db.execute(
+            return self._store.db.execute(
                 f"SELECT postcode FROM postcodes WHERE postcode IN ({_marks(len(chunk))})",
                 chunk)
 
