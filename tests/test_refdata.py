@@ -530,3 +530,54 @@ def test_store_providers_pickle_as_the_store_path(store: Path) -> None:
     assert "LS1 4AP" in reference.postcodes
     assert reference.provenance is not None
     assert reference.provenance["store"] == "reference.sqlite"
+
+
+def write_xlsx(path: Path, rows: list[list[str | int | None]]) -> None:
+    """A minimal workbook as spreadsheet programs write one: strings shared, numbers as
+    numbers, empty cells left out."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    strings: list[str] = []
+    lines = []
+    for number, row in enumerate(rows, 1):
+        cells = []
+        for column, value in enumerate(row):
+            where = f"{chr(65 + column)}{number}"
+            if value is None:
+                continue
+            if isinstance(value, int):
+                cells.append(f'<c r="{where}"><v>{value}</v></c>')
+            else:
+                strings.append(value)
+                cells.append(f'<c r="{where}" t="s"><v>{len(strings) - 1}</v></c>')
+        lines.append(f'<row r="{number}">{"".join(cells)}</row>')
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+                         '<sheet name="NICIP" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>'))
+        archive.writestr("xl/sharedStrings.xml", f'<sst xmlns="{main}">' + "".join(
+            f"<si><t>{text}</t></si>" for text in strings) + "</sst>")
+        archive.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{main}"><sheetData>'
+                         + "".join(lines) + "</sheetData></worksheet>")
+
+
+def test_nicip_from_an_xlsx_export(tmp_path: Path) -> None:
+    """Codes as shared strings, SNOMED CT concepts as numbers, dates as day numbers (39814 is
+    2009-01-01) or text, a blank trailing cell left out."""
+    workbook = tmp_path / "NICIP_release.xlsx"
+    write_xlsx(workbook, [["NICIP_ID", "NICIP_DESCRIPTION", "SNOMEDCT_ID", "EFF_FROM", "EFF_TO"],
+                          ["XCHES", "XR Chest", 60027007, 39814],
+                          ["XOLDC", "XR Old", None, "20090101", "20251007"]])
+    build_store(tmp_path / "s.sqlite", nicip=[workbook])
+    reference = ReferenceData.from_sqlite(tmp_path / "s.sqlite")
+    assert reference.nicip is not None
+    assert lookup_many(reference.nicip, ["XCHES", "XOLDC"]) == {
+        "XCHES": ReferenceCode("XCHES", date(2009, 1, 1), None, "60027007"),
+        "XOLDC": ReferenceCode("XOLDC", date(2009, 1, 1), date(2025, 10, 7)),
+    }
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK not a workbook")
+    with pytest.raises(ReleaseError, match=r"broken.xlsx: an XLSX workbook"):
+        build_store(tmp_path / "t.sqlite", nicip=[broken])

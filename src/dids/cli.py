@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--snomed", metavar="FILE", action="append", default=[],
                        help="SNOMED CT UK RF2 release (zip or folder; snapshot files)")
     build.add_argument("--nicip", metavar="FILE", action="append", default=[],
-                       help="NICIP table, CSV or tab-separated, with a header row")
+                       help="NICIP table with a header row: CSV, tab-separated or XLSX")
     build.add_argument("--nicip-columns", metavar="PART=NAME,...",
                        help="header names of the NICIP table's parts: code, snomed, "
                        "active_from, inactive_from (default: see the guide)")

@@ -1,5 +1,6 @@
 """Opening the files of a national release as they come: a plain file, a zip (zips inside it
-opened too) or a folder, each data file read as a stream of CSV rows, hashed as it is read."""
+opened too) or a folder, each data file read as a stream of CSV rows (or an XLSX workbook's
+first worksheet), hashed as it is read."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO
+from xml.etree import ElementTree
 
 import attrs
 
 from dids.exceptions import DidsError
+from dids.refdata._xlsx import xlsx_rows
 
 __all__ = ["DataFile", "ReleaseError", "Source", "data_files", "release_of"]
 
@@ -81,6 +84,9 @@ class DataFile:
         """The file's CSV rows with their line numbers, blank lines left out; ``source`` gets
         the SHA-256 when the file is read to its end. Text is UTF-8 (a BOM dropped); with a
         ``fallback`` encoding a line that is not UTF-8 is decoded with it instead."""
+        if self.base.lower().endswith(".xlsx"):
+            yield from self._xlsx_rows(source)
+            return
         with self.opener() as raw:
             hashing = _Hashing(raw)
             buffered = io.BufferedReader(hashing, 1 << 20)
@@ -97,6 +103,21 @@ class DataFile:
                 raise ReleaseError(self.name, reader.line_num + 1,
                                    f"a readable file ({_why(error)})") from None
             source.sha256 = hashing.digest.hexdigest()
+
+
+    def _xlsx_rows(self, source: Source) -> Iterator[tuple[int, list[str]]]:
+        """The first worksheet's rows, each as wide as the first (trailing empty cells are
+        not stored)."""
+        with self.opener() as raw:
+            data = raw.read()
+        source.sha256 = hashlib.sha256(data).hexdigest()
+        width = 0
+        try:
+            for line, fields in xlsx_rows(data):
+                width = width or len(fields)
+                yield line, fields + [""] * (width - len(fields))
+        except (ValueError, KeyError, zipfile.BadZipFile, ElementTree.ParseError) as error:
+            raise ReleaseError(self.name, None, f"an XLSX workbook ({_why(error)})") from None
 
 
 def _decoded(lines: IO[bytes], name: str, fallback: str | None) -> Iterator[str]:
@@ -134,7 +155,7 @@ def data_files(path: str | os.PathLike[str]) -> Iterator[DataFile]:
             name = f"{path.name}/{found.relative_to(path).as_posix()}"
             yield from _files_of(name, _opener_of(found))
     elif path.exists():
-        yield from _files_of(path.name, _opener_of(path))
+        yield from _files_of(path.name, _opener_of(path), given=True)
     else:
         raise ReleaseError(path.name, None, "a file, zip or folder that exists")
 
@@ -149,8 +170,9 @@ def _opener_of(path: Path) -> Callable[[], IO[bytes]]:
 _DOCUMENTS = (".pdf", ".xlsx", ".xls", ".docx", ".doc", ".html", ".htm", ".md", ".xml", ".json")
 
 
-def _files_of(name: str, opener: Callable[[], IO[bytes]]) -> Iterator[DataFile]:
-    if name.lower().endswith(_DOCUMENTS):
+def _files_of(name: str, opener: Callable[[], IO[bytes]], *, given: bool = False
+              ) -> Iterator[DataFile]:
+    if name.lower().endswith(_DOCUMENTS) and not given:  # a document inside a release
         return
     if not name.lower().endswith(".zip"):
         yield DataFile(name, opener)

@@ -15,7 +15,8 @@ part                      header names tried, in order (case, spaces and hyphens
 ``inactive_from``         ``eff_to``, ``effective_to``, ``inactive_from``
 ========================  ======================================================================
 
-``columns`` names others. Dates are ``YYYYMMDD`` or ``YYYY-MM-DD``; a blank ``inactive_from``
+``columns`` names others. An XLSX workbook is read from its first worksheet. Dates are
+``YYYYMMDD``, ``YYYY-MM-DD`` or a spreadsheet's day number (a date cell); a blank ``inactive_from``
 means still active; the date in it is the first day the code is no longer active. Codes are
 upper-cased. A code listed twice keeps its last row.
 """
@@ -23,7 +24,7 @@ upper-cased. A code listed twice keeps its last row.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 
 from dids.refdata._sources import DataFile, ReleaseError, Source
 from dids.reference import ReferenceCode
@@ -37,6 +38,10 @@ DEFAULT_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "active_from": ("eff_from", "effective_from", "active_from"),
     "inactive_from": ("eff_to", "effective_to", "inactive_from"),
 }
+
+
+#: Day 0 of a spreadsheet's day numbers (1900 date system, as Excel counts after February 1900).
+_SPREADSHEET_DAY_0 = date(1899, 12, 30)
 
 
 def _name(text: str) -> str:
@@ -53,6 +58,8 @@ def _day(text: str, file: DataFile, line: int, what: str) -> date | None:
                 return date(int(text[:4]), int(text[4:6]), int(text[6:]))
             if len(text) == 10 and text[4] == text[7] == "-":
                 return date.fromisoformat(text)
+            if len(text) == 5 and text.isdigit():  # a spreadsheet's day number (1900 system)
+                return _SPREADSHEET_DAY_0 + timedelta(days=int(text))
         except ValueError:
             pass
     raise ReleaseError(file.name, line, f"{what} as a date YYYYMMDD or YYYY-MM-DD, "
@@ -61,8 +68,9 @@ def _day(text: str, file: DataFile, line: int, what: str) -> date | None:
 
 def read_codes(file: DataFile, source: Source, columns: Mapping[str, str] | None = None
                ) -> Iterator[ReferenceCode]:
-    """The codes of one table, in file order; ``columns`` maps a part (``code``, ``snomed``,
-    ``active_from``, ``inactive_from``) to the header name that holds it."""
+    """The codes of one table (CSV, tab-separated or XLSX), in file order; ``columns`` maps a
+    part (``code``, ``snomed``, ``active_from``, ``inactive_from``) to the header name that
+    holds it."""
     delimiter = "\t" if file.base.lower().endswith((".tsv", ".txt", ".tab")) else ","
     rows = file.rows(source, delimiter=delimiter)
     first = next(rows, None)
