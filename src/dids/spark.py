@@ -180,11 +180,13 @@ class _PartitionChecker:
         for (source, version), members in blocks.items():
             members.sort(key=rows.__getitem__)
             validator = self.validator(source, version)
-            names = LAYOUTS[version].names
+            ordered = [list(map(data[name].__getitem__, members))
+                       for name in LAYOUTS[version].names]
+            numbers = list(map(rows.__getitem__, members))
             for start in range(0, len(members), _BLOCK):
-                chosen = members[start:start + _BLOCK]
-                columns = [[data[name][k] for k in chosen] for name in names]
-                for issue in validator.check_columns(columns, [rows[k] for k in chosen]):
+                end = start + _BLOCK
+                for issue in validator.check_columns([column[start:end] for column in ordered],
+                                                     numbers[start:end]):
                     yield source, issue
 
 
