@@ -581,3 +581,15 @@ def test_nicip_from_an_xlsx_export(tmp_path: Path) -> None:
     broken.write_bytes(b"PK not a workbook")
     with pytest.raises(ReleaseError, match=r"broken.xlsx: an XLSX workbook"):
         build_store(tmp_path / "t.sqlite", nicip=[broken])
+
+
+def test_a_damaged_store_is_a_clear_error(store: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A store cut short after it was built: opening or asking it names the store."""
+    damaged = tmp_path / "damaged.sqlite"
+    data = store.read_bytes()
+    damaged.write_bytes(data[: len(data) // 2])
+    with pytest.raises(StoreError, match=r"damaged.sqlite: a"):
+        ReferenceStore(damaged).reference_data()
+    assert main(["reference", "info", str(damaged)]) == 2
+    assert "damaged.sqlite" in capsys.readouterr().err

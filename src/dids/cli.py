@@ -308,6 +308,7 @@ def _open(path: str, input_format: str, version: str = "auto") -> Any:
 
 def _validate(args: argparse.Namespace, out: IO[str]) -> int:
     from dids.findings import FindingSink, JsonLinesSink, JsonSink
+    from dids.refdata import ReleaseError
     from dids.validate import Validator, feed_reader
 
     if args.limit_per_rule is not None and args.limit_per_rule < 0:
@@ -349,6 +350,9 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
         feed_reader(validator, reader, show if sys.stderr.isatty() else None)
     except OSError as error:
         print(f"dids: cannot read {args.file}: {_reason(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except ReleaseError as error:  # a store damaged since it was opened
+        print(f"dids: cannot use reference store: {error}", file=sys.stderr)
         return EXIT_USAGE
     for issue in metadata_problems:
         validator.add_issue(issue)

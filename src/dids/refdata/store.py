@@ -206,17 +206,26 @@ class ReferenceStore:
         """The open connection (read only)."""
         return self._db
 
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a query; :class:`StoreError` when the store cannot answer it (a damaged
+        or truncated file)."""
+        try:
+            return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(Path(self.path).name, None,
+                             f"a readable reference store ({error})") from None
+
     def __reduce__(self) -> tuple[type[ReferenceStore], tuple[str]]:
         """Pickled as its path, opened again where it is unpickled (a Spark task)."""
         return ReferenceStore, (self.path,)
 
     def info(self) -> StoreInfo:
         """The store's provenance and size."""
-        sources = tuple(Source(*row) for row in self._db.execute(
+        sources = tuple(Source(*row) for row in self.query(
             "SELECT kind, file, release, rows, skipped, sha256 FROM sources ORDER BY rowid"))
-        counts = {table: self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        counts = {table: self.query(f"SELECT count(*) FROM {table}")[0][0]
                   for table in ("organisations", "practitioners", "postcodes")}
-        for system, count in self._db.execute(
+        for system, count in self.query(
                 "SELECT system, count(*) FROM codes GROUP BY system ORDER BY system"):
             counts[system] = count
         return StoreInfo(self.path, self._meta.get("built", ""), self._meta.get("dids", ""),
@@ -295,7 +304,7 @@ class _StoreCodes:
     def lookup_many(self, codes: Collection[str]) -> dict[str, ReferenceCode | None]:
         """:meth:`lookup` of each of ``codes``, in one query for each 500."""
         def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
-            return self._store.db.execute(
+            return self._store.query(
                 "SELECT code, active_from, inactive_from, maps_to FROM codes "
                 f"WHERE system = ? AND code IN ({_marks(len(chunk))})", (self._system, *chunk))
 
@@ -317,7 +326,7 @@ class _StoreOrganisations:
     def lookup_many(self, codes: Collection[str]) -> dict[str, Organisation | None]:
         """:meth:`lookup` of each of ``codes``, in one query for each 500."""
         def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
-            return self._store.db.execute(
+            return self._store.query(
                 "SELECT code, roles, open_date, close_date FROM organisations "
                 f"WHERE code IN ({_marks(len(chunk))})", chunk)
 
@@ -339,7 +348,7 @@ class _StorePostcodes:
         """Those of ``postcodes`` in the store (compared upper-cased, spaces as one), in one
         query for each 500."""
         def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
-            return self._store.db.execute(
+            return self._store.query(
                 f"SELECT postcode FROM postcodes WHERE postcode IN ({_marks(len(chunk))})",
                 chunk)
 
