@@ -292,7 +292,7 @@ def _zip_bytes(name: str, text: str) -> bytes:
      "id,effectiveTime,active\r\n", r"line 1: an RF2 header: id effectiveTime active"),
     ("snomed", "der2_Refset_SimpleUKCRSnapshot_GB1000000_20260506.txt",
      REFSET_HEADER + CRLF + member(1, "2020-01-01", "1", "60027007") + CRLF,
-     r"line 2: effectiveTime as YYYYMMDD, found '2020-01-01'"),
+     r"line 2: effectiveTime as a date YYYYMMDD, found '2020-01-01'"),
     ("snomed", "sct2_Description_Snapshot-en_INT_20260101.txt", "x\r\n",
      r"an RF2 snapshot with der2_Refset_Simple"),
     ("nicip", "nicip.csv", "description\nXR chest\n", r"line 1: a header naming the code column"),

@@ -12,7 +12,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
@@ -22,7 +22,7 @@ import attrs
 from dids.exceptions import DidsError
 from dids.refdata._xlsx import xlsx_rows
 
-__all__ = ["DataFile", "ReleaseError", "Source", "data_files", "release_of"]
+__all__ = ["DataFile", "ReleaseError", "Source", "data_files", "day_of", "release_of"]
 
 
 class ReleaseError(DidsError):
@@ -118,6 +118,33 @@ class DataFile:
                 yield line, fields + [""] * (width - len(fields))
         except (ValueError, KeyError, zipfile.BadZipFile, ElementTree.ParseError) as error:
             raise ReleaseError(self.name, None, f"an XLSX workbook ({_why(error)})") from None
+
+
+#: Day 0 of a spreadsheet's day numbers (1900 date system, as Excel counts after February 1900).
+_SPREADSHEET_DAY_0 = date(1899, 12, 30)
+
+
+def day_of(text: str, file: DataFile, line: int, what: str, *, iso: bool = False,
+           spreadsheet: bool = False) -> date | None:
+    """The date in a field of a release file (``None`` when blank): ``YYYYMMDD``, and with
+    ``iso`` also ``YYYY-MM-DD``, with ``spreadsheet`` also a spreadsheet's day number (a date
+    cell of a workbook). Anything else is a :class:`ReleaseError` naming the file, the line and
+    ``what`` the field is."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isascii():
+        try:
+            if len(text) == 8 and text.isdigit():
+                return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            if iso and len(text) == 10 and text[4] == text[7] == "-":
+                return date.fromisoformat(text)
+            if spreadsheet and len(text) == 5 and text.isdigit():
+                return _SPREADSHEET_DAY_0 + timedelta(days=int(text))
+        except ValueError:
+            pass
+    forms = " or ".join(["YYYYMMDD", *(["YYYY-MM-DD"] if iso else [])])
+    raise ReleaseError(file.name, line, f"{what} as a date {forms}, found {text[:20]!r}")
 
 
 def _decoded(lines: IO[bytes], name: str, fallback: str | None) -> Iterator[str]:

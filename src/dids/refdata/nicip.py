@@ -24,9 +24,8 @@ upper-cased. A code listed twice keeps its last row.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date, timedelta
 
-from dids.refdata._sources import DataFile, ReleaseError, Source
+from dids.refdata._sources import DataFile, ReleaseError, Source, day_of
 from dids.reference import ReferenceCode
 
 __all__ = ["DEFAULT_COLUMNS", "read_codes"]
@@ -40,30 +39,8 @@ DEFAULT_COLUMNS: Mapping[str, tuple[str, ...]] = {
 }
 
 
-#: Day 0 of a spreadsheet's day numbers (1900 date system, as Excel counts after February 1900).
-_SPREADSHEET_DAY_0 = date(1899, 12, 30)
-
-
 def _name(text: str) -> str:
     return text.strip().lstrip("\ufeff").lower().replace(" ", "_").replace("-", "_")
-
-
-def _day(text: str, file: DataFile, line: int, what: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    if text.isascii():
-        try:
-            if len(text) == 8 and text.isdigit():
-                return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-            if len(text) == 10 and text[4] == text[7] == "-":
-                return date.fromisoformat(text)
-            if len(text) == 5 and text.isdigit():  # a spreadsheet's day number (1900 system)
-                return _SPREADSHEET_DAY_0 + timedelta(days=int(text))
-        except ValueError:
-            pass
-    raise ReleaseError(file.name, line, f"{what} as a date YYYYMMDD or YYYY-MM-DD, "
-                       f"found {text[:20]!r}")
 
 
 def read_codes(file: DataFile, source: Source, columns: Mapping[str, str] | None = None
@@ -100,9 +77,11 @@ def read_codes(file: DataFile, source: Source, columns: Mapping[str, str] | None
         source.rows += 1
         yield ReferenceCode(
             code,
-            _day(fields[where["active_from"]], file, line, "active_from")
+            day_of(fields[where["active_from"]], file, line, "active_from", iso=True,
+                   spreadsheet=True)
             if "active_from" in where else None,
-            _day(fields[where["inactive_from"]], file, line, "inactive_from")
+            day_of(fields[where["inactive_from"]], file, line, "inactive_from", iso=True,
+                   spreadsheet=True)
             if "inactive_from" in where else None,
             fields[where["snomed"]].strip() or None if "snomed" in where else None,
         )

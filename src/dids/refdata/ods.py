@@ -24,7 +24,7 @@ from datetime import date
 
 import attrs
 
-from dids.refdata._sources import DataFile, ReleaseError, Source
+from dids.refdata._sources import DataFile, ReleaseError, Source, day_of
 from dids.reference import GP_PRACTICE, PRESCRIBING_COST_CENTRE, REFERRING, SITE, Organisation
 
 __all__ = ["Practitioner", "kind_of", "read_ods"]
@@ -74,27 +74,6 @@ def kind_of(file: DataFile, first: list[str]) -> str:
                        f"found {len(first)} fields")
 
 
-def _ods_date(text: str, file: DataFile, line: int, what: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    if len(text) == 8 and text.isdigit() and text.isascii():
-        try:
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        except ValueError:
-            pass
-    raise ReleaseError(file.name, line, f"{what} as a date YYYYMMDD, found {text[:20]!r}")
-
-
-def _iso_date(text: str, file: DataFile, line: int, what: str) -> date | None:
-    text = text.strip()
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        raise ReleaseError(file.name, line,
-                           f"{what} as a date YYYY-MM-DD, found {text[:20]!r}") from None
-
-
 def read_ods(file: DataFile, source: Source) -> Iterator[Organisation | Practitioner]:
     """The organisations or people of one ODS file, in file order; ``source`` counts them."""
     rows = file.rows(source, fallback="cp1252")
@@ -118,8 +97,8 @@ def read_ods(file: DataFile, source: Source) -> Iterator[Organisation | Practiti
         if width == _CONSULTANT_FIELDS:
             yield Practitioner(code, fields[7].strip().upper() or None)
             continue
-        opened = _ods_date(fields[10], file, line, "the open date (field 11)")
-        closed = _ods_date(fields[11], file, line, "the close date (field 12)")
+        opened = day_of(fields[10], file, line, "the open date (field 11)")
+        closed = day_of(fields[11], file, line, "the close date (field 12)")
         if kind == "egpcur":
             yield Practitioner(code, fields[14].strip().upper() or None, opened, closed)
             continue
@@ -153,5 +132,6 @@ def _library(file: DataFile, header: list[str], rows: Iterator[tuple[int, list[s
         roles = frozenset(r.strip() for r in field(fields, "roles").split(";") if r.strip())
         source.rows += 1
         yield Organisation(code, roles,
-                           _iso_date(field(fields, "open_date"), file, line, "open_date"),
-                           _iso_date(field(fields, "close_date"), file, line, "close_date"))
+                           day_of(field(fields, "open_date"), file, line, "open_date", iso=True),
+                           day_of(field(fields, "close_date"), file, line, "close_date",
+                                  iso=True))

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from dids.refdata._sources import DataFile, ReleaseError, Source, data_files
+from dids.refdata._sources import DataFile, ReleaseError, Source, data_files, day_of
 from dids.refdata.nicip import read_codes
 from dids.reference import ReferenceCode
 
@@ -39,12 +39,10 @@ _CONCEPT = re.compile(r"^sct2_Concept_\w*Snapshot", re.IGNORECASE)
 
 
 def _day(text: str, file: DataFile, line: int) -> date:
-    if len(text) == 8 and text.isdigit() and text.isascii():
-        try:
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        except ValueError:
-            pass
-    raise ReleaseError(file.name, line, f"effectiveTime as YYYYMMDD, found {text[:20]!r}")
+    day = day_of(text, file, line, "effectiveTime")
+    if day is None:
+        raise ReleaseError(file.name, line, "an effectiveTime")
+    return day
 
 
 def _checked_rows(file: DataFile, source: Source, header: list[str]
