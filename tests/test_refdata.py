@@ -590,6 +590,6 @@ def test_a_damaged_store_is_a_clear_error(store: Path, tmp_path: Path,
     data = store.read_bytes()
     damaged.write_bytes(data[: len(data) // 2])
     with pytest.raises(StoreError, match=r"damaged.sqlite: a"):
-        ReferenceStore(damaged).reference_data()
+        ReferenceData.from_sqlite(damaged)
     assert main(["reference", "info", str(damaged)]) == 2
     assert "damaged.sqlite" in capsys.readouterr().err

@@ -32,6 +32,16 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from dids._entries import (
+    GP_PRACTICE,
+    PRESCRIBING_COST_CENTRE,
+    REFERRING,
+    ROLES,
+    SITE,
+    Organisation,
+    ReferenceCode,
+)
+
 __all__ = [
     "GP_PRACTICE",
     "PRESCRIBING_COST_CENTRE",
@@ -56,24 +66,6 @@ __all__ = [
     "known_postcodes",
     "lookup_many",
 ]
-
-#: Organisation roles the rules ask about (library names; assumption, see the docs).
-GP_PRACTICE = "gp_practice"
-PRESCRIBING_COST_CENTRE = "prescribing_cost_centre"
-REFERRING = "referring"
-SITE = "site"
-ROLES = frozenset({GP_PRACTICE, PRESCRIBING_COST_CENTRE, REFERRING, SITE})
-
-
-@attrs.frozen
-class ReferenceCode:
-    """A NICIP or SNOMED CT code in the reference data, with its active period."""
-
-    code: str
-    active_from: date | None = None
-    inactive_from: date | None = None
-    maps_to: str | None = None
-
 
 class CodeStatus(enum.Enum):
     """A code's standing on a day."""
@@ -115,22 +107,6 @@ class BatchCodeReference(CodeReference, Protocol):
 
     def lookup_many(self, codes: Collection[str]) -> Mapping[str, ReferenceCode | None]:
         """:meth:`lookup` of each of ``codes`` (a block's distinct codes), by code."""
-
-
-@attrs.frozen
-class Organisation:
-    """An ODS organisation or site: its roles and the days it was open."""
-
-    code: str
-    roles: frozenset[str] = frozenset()
-    open_date: date | None = None
-    close_date: date | None = None
-
-    def live_on(self, day: date) -> bool:
-        """True when open on ``day``."""
-        return (self.open_date is None or self.open_date <= day) and (
-            self.close_date is None or day <= self.close_date
-        )
 
 
 class OrganisationReference(Protocol):
@@ -179,7 +155,8 @@ class ReferenceData:
         :class:`dids.refdata.StoreError` when ``path`` is not such a store."""
         from dids.refdata.store import ReferenceStore
 
-        return ReferenceStore(path).reference_data()
+        store = ReferenceStore(path)
+        return cls(**store.providers(), provenance=store.info().to_dict())
 
 
 def _date(text: str | None) -> date | None:

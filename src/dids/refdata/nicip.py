@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from dids._entries import ReferenceCode
 from dids.refdata._sources import DataFile, ReleaseError, Source, day_of
-from dids.reference import ReferenceCode
 
 __all__ = ["DEFAULT_COLUMNS", "read_codes"]
 

@@ -24,8 +24,8 @@ from datetime import date
 
 import attrs
 
+from dids._entries import GP_PRACTICE, PRESCRIBING_COST_CENTRE, REFERRING, SITE, Organisation
 from dids.refdata._sources import DataFile, ReleaseError, Source, day_of
-from dids.reference import GP_PRACTICE, PRESCRIBING_COST_CENTRE, REFERRING, SITE, Organisation
 
 __all__ = ["Practitioner", "kind_of", "read_ods"]
 

@@ -23,9 +23,9 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from dids._entries import ReferenceCode
 from dids.refdata._sources import DataFile, ReleaseError, Source, data_files, day_of
 from dids.refdata.nicip import read_codes
-from dids.reference import ReferenceCode
 
 __all__ = ["IMAGING_REFSET", "read_snomed"]
 

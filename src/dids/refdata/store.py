@@ -21,12 +21,12 @@ from typing import Any
 
 import attrs
 
+from dids._entries import Organisation, ReferenceCode
 from dids.refdata._sources import ReleaseError, Source, data_files
 from dids.refdata.nicip import read_codes
 from dids.refdata.ods import Practitioner, read_ods
 from dids.refdata.postcodes import read_postcodes
 from dids.refdata.snomed import read_snomed
-from dids.reference import Organisation, ReferenceCode, ReferenceData
 
 __all__ = ["STORE_FORMAT", "ReferenceStore", "StoreError", "build_store"]
 
@@ -182,7 +182,8 @@ class StoreInfo:
 
 
 class ReferenceStore:
-    """An open reference store (read only). :meth:`reference_data` gives the providers."""
+    """An open reference store (read only): its :meth:`info` and :meth:`providers`
+    (:meth:`dids.reference.ReferenceData.from_sqlite` opens one)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
@@ -231,17 +232,16 @@ class ReferenceStore:
         return StoreInfo(self.path, self._meta.get("built", ""), self._meta.get("dids", ""),
                          sources, counts)
 
-    def reference_data(self) -> ReferenceData:
-        """Providers for the parts the store holds (``None`` for a part with no rows)."""
-        info = self.info()
-        counts = info.counts
-        return ReferenceData(
-            nicip=_StoreCodes(self, "nicip") if counts.get("nicip") else None,
-            snomed_ct=_StoreCodes(self, "snomed_ct") if counts.get("snomed_ct") else None,
-            organisations=_StoreOrganisations(self) if counts["organisations"] else None,
-            postcodes=_StorePostcodes(self) if counts["postcodes"] else None,
-            provenance=info.to_dict(),
-        )
+    def providers(self) -> dict[str, Any]:
+        """The providers of the parts the store holds (``None`` for a part with no rows), by
+        :class:`~dids.reference.ReferenceData` field."""
+        counts = self.info().counts
+        return {
+            "nicip": _StoreCodes(self, "nicip") if counts.get("nicip") else None,
+            "snomed_ct": _StoreCodes(self, "snomed_ct") if counts.get("snomed_ct") else None,
+            "organisations": _StoreOrganisations(self) if counts["organisations"] else None,
+            "postcodes": _StorePostcodes(self) if counts["postcodes"] else None,
+        }
 
 
 def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
