@@ -271,6 +271,18 @@ def _zip_bytes(name: str, text: str) -> bytes:
     return buffer.getvalue()
 
 
+def _corrupt_zip() -> bytes:
+    """A zip whose compressed member is damaged in the middle (its directory intact)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Data/x.csv", "pcds,dointr,doterm\n" + "".join(
+            f"AB{k} 0AA,198001,\n" for k in range(5000)))
+    data = bytearray(buffer.getvalue())
+    for k in range(200, 260):
+        data[k] ^= 0x55
+    return bytes(data)
+
+
 @pytest.mark.parametrize(("kind", "name", "content", "message"), [
     ("ods", "etr.csv", ods_row("RA7") + CRLF + ",".join(['"RX1"'] * 26) + CRLF,
      r"etr.csv, line 2: 27 fields \(ODS etr\), found 26"),
@@ -288,6 +300,7 @@ def _zip_bytes(name: str, text: str) -> bytes:
      r"gridall.csv, line 1: a postcode directory: .*found 4 fields"),
     ("postcodes", "ONSPD.zip", _zip_bytes("Data/x.csv", "pcds\nLS1 4AP\n")[:-30],
      r"ONSPD.zip: a readable zip"),
+    ("postcodes", "ONSPD.zip", _corrupt_zip(), r"ONSPD.zip!Data/x.csv, line 1: a readable file"),
     ("snomed", "der2_Refset_SimpleUKCRSnapshot_GB1000000_20260506.txt",
      "id,effectiveTime,active\r\n", r"line 1: an RF2 header: id effectiveTime active"),
     ("snomed", "der2_Refset_SimpleUKCRSnapshot_GB1000000_20260506.txt",

@@ -11,6 +11,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -99,7 +100,7 @@ class DataFile:
             except csv.Error as error:
                 raise ReleaseError(self.name, reader.line_num + 1,
                                    f"well-formed CSV ({error})") from None
-            except (zipfile.BadZipFile, EOFError, OSError) as error:
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
                 raise ReleaseError(self.name, reader.line_num + 1,
                                    f"a readable file ({_why(error)})") from None
             source.sha256 = hashing.digest.hexdigest()
@@ -116,7 +117,8 @@ class DataFile:
             for line, fields in xlsx_rows(data):
                 width = width or len(fields)
                 yield line, fields + [""] * (width - len(fields))
-        except (ValueError, KeyError, zipfile.BadZipFile, ElementTree.ParseError) as error:
+        except (ValueError, KeyError, IndexError, zipfile.BadZipFile, ElementTree.ParseError
+                ) as error:
             raise ReleaseError(self.name, None, f"an XLSX workbook ({_why(error)})") from None
 
 
