@@ -160,3 +160,31 @@ def test_values_only_when_asked(spark: Any, folder: Path) -> None:
     assert "value" not in plain.columns
     shown = dids_spark.findings(df, submitted=submission_date_for(2), include_values=True)
     assert shown.where("value is not null").count() > 0
+
+
+def test_a_table_of_records_is_checked_as_the_version_given(spark: Any) -> None:
+    """Item columns and a row number, no source, version or problems: one file of the layout
+    given; a null item is blank."""
+    from pyspark.sql import Row, functions
+
+    from dids.validate import validate_rows
+
+    rows = [make_row(2, accession_number=f"A{k}") for k in range(3)]
+    rows[1][layout(2).index("nhs_number")] = "9434765918"  # a wrong check digit
+    rows.append(list(rows[0]))  # a duplicate of row 1
+    records = [Row(row=k, **dict(zip(layout(2).names, row, strict=True)))
+               for k, row in enumerate(rows, 1)]
+    table = spark.createDataFrame(records).withColumn(
+        "referrer", functions.lit(None).cast("string"))
+    expected_rows = [dict(zip(layout(2).names, row, strict=True)) for row in rows]
+    for row in expected_rows:
+        row["referrer"] = ""
+    report = validate_rows([list(row.values()) for row in expected_rows], version=2,
+                           submitted=SUBMITTED[2], limit_per_rule=None)
+    found = dids_spark.findings(table, version=2, submitted=SUBMITTED[2])
+    assert {(r.row, r.code) for r in found.collect()} == {
+        (issue.row, issue.code) for issue in report.issues}
+    assert {(2, "DIDS001"), (1, "DIDS071"), (4, "DIDS071")} <= {
+        (r.row, r.code) for r in found.collect()}
+    with pytest.raises(ValueError, match="give version=1 or 2"):
+        dids_spark.findings(table)

@@ -190,13 +190,18 @@ class _PartitionChecker:
                     yield source, issue
 
 
-def findings(df: DataFrame, *, submitted: date | datetime | None = None,
-             period: date | str | None = None, reference: Any = None,
-             include_values: bool = False) -> DataFrame:
-    """One row a finding of the submissions of ``df`` (as :func:`read_submission` gives):
-    ``source``, ``row``, ``code``, ``severity``, ``disposition``, ``item``, ``column`` (and
-    ``value`` with ``include_values``). Each file is checked as its own layout (its
-    ``version``).
+def findings(df: DataFrame, *, version: int | str = "auto",
+             submitted: date | datetime | None = None, period: date | str | None = None,
+             reference: Any = None, include_values: bool = False) -> DataFrame:
+    """One row a finding of the submissions of ``df``: ``source``, ``row``, ``code``,
+    ``severity``, ``disposition``, ``item``, ``column`` (and ``value`` with
+    ``include_values``).
+
+    ``df`` is what :func:`read_submission` gives, each file checked as its own layout (its
+    ``version`` column; ``version="auto"``), or any DataFrame with a ``row`` column and the
+    items of one layout as columns named by ``python_name`` (from a table of records, say):
+    give its ``version`` (1 or 2) then. Without a ``source`` column all its rows are one file
+    (``source`` ""); an item column it lacks is blank.
 
     ``submitted`` is the submission date (default today), ``period`` the v2 reporting month
     (``YYYY-MM`` or its first day) for the submission window, ``reference`` a store built by
@@ -208,6 +213,7 @@ def findings(df: DataFrame, *, submitted: date | datetime | None = None,
     sql = _spark()
     functions, types = sql.functions, sql.types
     spark = df.sparkSession
+    df = _submission_columns(df, version, functions)
     metadata = _period_metadata(period)
     if submitted is None:
         submitted = metadata.created_at if metadata and metadata.created_at else date.today()
@@ -251,6 +257,40 @@ def findings(df: DataFrame, *, submitted: date | datetime | None = None,
     row_findings = df.mapInArrow(check, schema)
     return row_findings.unionByName(
         _file_findings(df, functions, submitted, metadata, include_values))
+
+
+def _submission_columns(df: DataFrame, version: int | str, functions: Any) -> DataFrame:
+    """``df`` with the columns :func:`findings` reads, in :func:`read_submission`'s order:
+    ``source``, ``row``, ``version``, ``problems`` and every item as a string."""
+    lit, col = functions.lit, functions.col
+    present = set(df.columns)
+    if "row" not in present:
+        raise ValueError("findings() needs a 'row' column numbering each file's records")
+    if version == "auto":
+        if "version" not in present:
+            raise ValueError("give version=1 or 2: the DataFrame has no 'version' column")
+        layout_of = col("version")
+    elif version in (1, 2, "1", "2"):
+        layout_of = lit(int(version))
+    else:
+        raise ValueError("version must be 'auto', 1 or 2")
+    names = item_columns()
+    own = LAYOUTS[int(version)].names if version != "auto" else ()
+    return df.select(
+        (col("source") if "source" in present else lit("")).cast("string").alias("source"),
+        col("row").cast("long").alias("row"),
+        layout_of.cast("int").alias("version"),
+        (col("problems") if "problems" in present else lit(None)).cast("string")
+        .alias("problems"),
+        *(_item(name, name in present, name in own, functions).alias(name)
+          for name in names))
+
+
+def _item(name: str, present: bool, blank: bool, functions: Any) -> Any:
+    """An item's column as strings; with ``blank``, a null or missing value is blank."""
+    found = functions.col(name).cast("string") if present else functions.lit(None).cast(
+        "string")
+    return functions.coalesce(found, functions.lit("")) if blank else found
 
 
 def _period_metadata(period: date | str | None) -> SubmissionMetadata | None:
