@@ -45,8 +45,6 @@ __all__ = ["FINDING_COLUMNS", "findings", "item_columns", "read_submission", "su
 
 #: The columns of :func:`findings`' DataFrame (``value`` too when asked).
 FINDING_COLUMNS = ("source", "row", "code", "severity", "disposition", "item", "column")
-#: Rules that :func:`findings` runs as Spark operations over a whole file.
-_FILE_RULES = ("DIDS071", "X-FIL-01", "X-WIN-01")
 #: Rows handed to the engine at a time.
 _BLOCK = 1000
 
