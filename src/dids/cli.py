@@ -208,7 +208,7 @@ def _metadata(args: argparse.Namespace) -> tuple[Any, list[Any]]:
 
 def _reference(args: argparse.Namespace) -> Any:
     from dids import reference as ref
-    from dids.refdata import ReleaseError
+    from dids.exceptions import ReleaseError
 
     if args.reference:
         if any((args.nicip, args.snomed, args.ods, args.postcodes)):
@@ -307,8 +307,8 @@ def _open(path: str, input_format: str, version: str = "auto") -> Any:
 
 
 def _validate(args: argparse.Namespace, out: IO[str]) -> int:
+    from dids.exceptions import ReleaseError
     from dids.findings import FindingSink, JsonLinesSink, JsonSink
-    from dids.refdata import ReleaseError
     from dids.validate import Validator, feed_reader
 
     if args.limit_per_rule is not None and args.limit_per_rule < 0:

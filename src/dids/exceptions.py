@@ -13,6 +13,7 @@ __all__ = [
     "InvalidComponent",
     "InvalidFormat",
     "InvalidLength",
+    "ReleaseError",
     "ValidationError",
 ]
 
@@ -52,3 +53,14 @@ class InvalidComponent(ValidationError):
     """A part of the value is not allowed (a partition, a prefix, a code)."""
 
     message = "One of the parts of the value is not valid."
+
+
+class ReleaseError(DidsError):
+    """A reference-data file (a national release, or a store built from them) cannot be read
+    as the layout it should have; the message names the file, the line and what was expected.
+    Release files hold no patient data, so the message may quote the field at fault."""
+
+    def __init__(self, file: str, line: int | None, expected: str) -> None:
+        self.file, self.line, self.expected = file, line, expected
+        where = file if line is None else f"{file}, line {line}"
+        super().__init__(f"{where}: {expected}")

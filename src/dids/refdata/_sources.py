@@ -20,20 +20,10 @@ from xml.etree import ElementTree
 
 import attrs
 
-from dids.exceptions import DidsError
+from dids.exceptions import ReleaseError
 from dids.refdata._xlsx import xlsx_rows
 
 __all__ = ["DataFile", "ReleaseError", "Source", "data_files", "day_of", "release_of"]
-
-
-class ReleaseError(DidsError):
-    """A reference-data file cannot be read as the layout it should have; the message names
-    the file, the line and what was expected."""
-
-    def __init__(self, file: str, line: int | None, expected: str) -> None:
-        self.file, self.line, self.expected = file, line, expected
-        where = file if line is None else f"{file}, line {line}"
-        super().__init__(f"{where}: {expected}")
 
 
 @attrs.define
