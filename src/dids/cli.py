@@ -258,8 +258,7 @@ def _reference_command(args: argparse.Namespace, out: IO[str]) -> int:
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {_reason(error)}") from None
     for source in sources:
-        skipped = f", {source.skipped:,} skipped" if source.skipped else ""
-        print(f"{source.kind:<20} {source.rows:>10,} rows{skipped}  {source.file}",
+        print(f"{source.kind:<20} {source.rows:>10,} rows  {source.file}",
               file=sys.stderr)
     print(f"dids: wrote {args.output}", file=sys.stderr)
     return EXIT_OK

@@ -29,15 +29,14 @@ __all__ = ["DataFile", "ReleaseError", "Source", "data_files", "day_of", "releas
 @attrs.define
 class Source:
     """Where a part of the store came from (its provenance): the file read, the kind of data,
-    the release the file's name tells (``YYYY-MM-DD`` or ``YYYY-MM``), the rows taken and
-    skipped, and the SHA-256 of the bytes read."""
+    the release the file's name tells (``YYYY-MM-DD`` or ``YYYY-MM``), the rows taken, and the
+    SHA-256 of the bytes read."""
 
     kind: str
     file: str
     release: str | None = attrs.field(
         default=attrs.Factory(lambda self: release_of(self.file), takes_self=True))
     rows: int = 0
-    skipped: int = 0
     sha256: str = ""
 
 

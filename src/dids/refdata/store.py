@@ -38,7 +38,7 @@ _BATCH = 500
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources (kind TEXT NOT NULL, file TEXT NOT NULL, release TEXT,
-                      rows INTEGER NOT NULL, skipped INTEGER NOT NULL, sha256 TEXT NOT NULL);
+                      rows INTEGER NOT NULL, sha256 TEXT NOT NULL);
 CREATE TABLE organisations (code TEXT PRIMARY KEY, roles TEXT NOT NULL,
                             open_date INTEGER, close_date INTEGER) WITHOUT ROWID;
 CREATE TABLE practitioners (code TEXT PRIMARY KEY, organisation TEXT,
@@ -82,9 +82,12 @@ def build_store(
     nicip_columns: Mapping[str, str] | None = None,
 ) -> list[Source]:
     """Build the store ``output`` from release files (each a plain file, a zip or a folder)
-    and return the sources read. The store is written to a temporary file beside ``output``
-    and renamed at the end: a build that fails (:class:`ReleaseError`, naming the file and
-    line) leaves no store, and leaves an older ``output`` as it was."""
+    and return the sources read: ODS for DIDS018, DIDS024, DIDS068 and DIDS079-DIDS081,
+    postcode directories for DIDS016, NICIP and SNOMED CT for DIDS057, DIDS059, DIDS077,
+    DIDS078, DIDS082 (v1) and DIDS00300302, DIDS00300402, DIDSREJ012 (v2). The store is
+    written to a temporary file beside ``output`` and renamed at the end: a build that fails
+    (:class:`ReleaseError`, naming the file and line) leaves no store, and leaves an older
+    ``output`` as it was."""
     output = Path(output)
     handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial",
                                          dir=output.parent)
@@ -142,8 +145,8 @@ def _build(db: sqlite3.Connection, ods: list[Any], postcodes: list[Any], snomed:
         db.executemany("INSERT INTO codes VALUES (?, ?, ?, ?, ?)", (
             (system, e.code, _number(e.active_from), _number(e.inactive_from), e.maps_to)
             for e in sorted(entries.values(), key=lambda e: e.code)))
-    db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)", (
-        (s.kind, s.file, s.release, s.rows, s.skipped, s.sha256) for s in sources))
+    db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?)", (
+        (s.kind, s.file, s.release, s.rows, s.sha256) for s in sources))
     from dids import __version__
 
     db.executemany("INSERT INTO meta VALUES (?, ?)", [
@@ -223,7 +226,7 @@ class ReferenceStore:
     def info(self) -> StoreInfo:
         """The store's provenance and size."""
         sources = tuple(Source(*row) for row in self.query(
-            "SELECT kind, file, release, rows, skipped, sha256 FROM sources ORDER BY rowid"))
+            "SELECT kind, file, release, rows, sha256 FROM sources ORDER BY rowid"))
         counts = {table: self.query(f"SELECT count(*) FROM {table}")[0][0]
                   for table in ("organisations", "practitioners", "postcodes")}
         for system, count in self.query(
