@@ -424,12 +424,12 @@ class Validator:
         found: list[Compact] = []
         finding = self._finding
         tainted: dict[int, list[int]] = {}
-        for index, bad in sifted.failing:
+        for index, bad, suspects in sifted.failing:
             column = view.columns[index]
             rows_of_index: list[int] = []
             #: Each bad value's findings but their row, and whether it is no valid value.
             made: dict[str, tuple[list[tuple[int, int, str | None, str | None]], bool]] = {}
-            for k in view.rows_with(index, bad):
+            for k in sifted.failing_rows(index, bad, suspects):
                 text = column[k]
                 entry = made.get(text)
                 if entry is None:

@@ -68,22 +68,29 @@ __all__ = ["SCREENS", "Checks", "Screen", "Sifted", "View", "screen_for"]
 _DATE_MEMO_LIMIT = 1 << 16
 #: How often (in blocks) a column proved clean whole has its distinct values collected again.
 _PROBE_EVERY = 16
-#: Parts of a column that are proved clean one by one when the whole column is not.
-_CHUNKS = 8
 
 
 @attrs.frozen
 class Sifted:
     """What :meth:`Screen.sift` found in a block: its :class:`View`; each column whose item's
-    own rules fail on some of its values, with those values; and, for each screened rule about
-    several items, by code, the rows that may break it (sorted or not, maybe repeated). A row
-    in none of these breaks no rule, but may hold a value that another rule's screen assumed
-    valid: :class:`dids.validate.Validator` checks those rows for each rule their bad value's
-    item is in."""
+    own rules fail on some of its values, with those values and the rows that hold them
+    (``None`` when not found yet: :meth:`View.rows_with` finds them); and, for each screened
+    rule about several items, by code, the rows that may break it (sorted or not, maybe
+    repeated). A row in none of these breaks no rule, but may hold a value that another rule's
+    screen assumed valid: :class:`dids.validate.Validator` checks those rows for each rule
+    their bad value's item is in."""
 
     view: View
-    failing: list[tuple[int, set[str] | frozenset[str]]]
+    failing: list[tuple[int, set[str] | frozenset[str], list[int] | None]]
     rows: list[tuple[str, Iterable[int]]]
+
+    def failing_rows(self, index: int, bad: set[str] | frozenset[str],
+                     rows: list[int] | None) -> list[int]:
+        """The rows of column ``index`` holding one of ``bad``, of the rows given."""
+        if rows is None:
+            return self.view.rows_with(index, bad)
+        column = self.view.columns[index]
+        return [k for k in rows if column[k] in bad]
 
 
 class Screen:
@@ -142,12 +149,13 @@ class Screen:
 
         A column with an ``all_clean`` classifier is proved clean by it when most of its values
         were new to the remembered verdicts in the last block that collected them, or when the
-        proof is cheap (:class:`Bulk`) and the column did not hold one value then. Every
+        proof is cheap (:class:`Bulk`) and the column did not hold one value then; when it is
+        not, only the values of the rows the classifier ``suspects`` are judged. Every
         :data:`_PROBE_EVERY` blocks its values are collected again to see if that still holds;
         when most are new, the proof still spares judging them.
         """
         view = View(columns, known)
-        failing: list[tuple[int, set[str] | frozenset[str]]] = []
+        failing: list[tuple[int, set[str] | frozenset[str], list[int] | None]] = []
         self._blocks += 1
         probe = self._blocks % _PROBE_EVERY == 1
         constant = self._constant
@@ -155,29 +163,35 @@ class Screen:
         for index, classifier in enumerate(self._bulk):
             verdicts = self._verdicts[index]
             proof = None  # a whole-column proof not tried yet
-            distinct = None
             if classifier and classifier.all_clean:
                 if not probe and ((classifier.cheap and not constant[index])
                                   or verdicts.mostly_new):
                     if classifier.all_clean(view, index):
                         continue
-                    distinct = _unproved(view, index, classifier.all_clean)
+                    suspects = classifier.suspects(view, index) if classifier.suspects else None
+                    if suspects is not None:
+                        column = view.columns[index]
+                        bad = verdicts.among({column[k] for k in suspects})
+                        if bad and all(value == value.strip() for value in bad):
+                            failing.append((index, bad, suspects))
+                            continue
+                        if not bad:
+                            continue
                 else:
                     proof = partial(classifier.all_clean, view, index)
-            if distinct is None:
-                if (verdicts.all_known and not constant[index]
-                        and not self._collected_by_screens[index]
-                        and verdicts.known_clean(view.columns[index])):
-                    looked_up.append(index)
-                    continue
-                distinct = view.unique(index, constant=constant[index])
-                constant[index] = len(distinct) == 1
+            if (verdicts.all_known and not constant[index]
+                    and not self._collected_by_screens[index]
+                    and verdicts.known_clean(view.columns[index])):
+                looked_up.append(index)
+                continue
+            distinct = view.unique(index, constant=constant[index])
+            constant[index] = len(distinct) == 1
             bad = verdicts.failing(distinct, proof)
             if bad and any(value != value.strip() for value in bad):
                 view.strip(index)
                 bad = verdicts.failing(view.unique(index))
             if bad:
-                failing.append((index, bad))
+                failing.append((index, bad, None))
         rows = [(code, rows(view)) for code, rows in self._screens]
         for index in looked_up:
             self._collected_by_screens[index] |= view.collected(index)
@@ -221,26 +235,6 @@ def _with_reference(found: Bulk, referred: dict[str, ReferenceClean | None]) -> 
         return passing
 
     return Bulk(found.covers | referred.keys(), clean)
-
-
-def _unproved(view: View, index: int, all_clean: Callable[[View, int], bool]) -> set[str] | None:
-    """The distinct values of the parts of column ``index`` (a column that ``all_clean`` did not
-    prove clean whole) that it does not prove clean either, of :data:`_CHUNKS` parts: one bad
-    value then costs the judging of its part's values, not of the whole column's. ``None``
-    once more than a quarter of the parts fail (blanks scattered through a column fail every
-    part that holds one), so that trying parts costs at most about half a proof more."""
-    column = view.columns[index]
-    step = -(-view.size // _CHUNKS)
-    found: set[str] = set()
-    failed = 0
-    for start in range(0, view.size, step):
-        part = column[start:start + step]
-        if not all_clean(View([part]), 0):
-            failed += 1
-            if failed > _CHUNKS // 4:
-                return None
-            found.update(part)
-    return found
 
 
 def screen_for(validator: Checks) -> Screen | None:

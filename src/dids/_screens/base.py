@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from dids._checks import CheckContext
+from dids._screens.shapes import matching_lines
 from dids._screens.view import Verdicts, View
 from dids.catalogue import Kind
 from dids.rules import Rule
@@ -22,15 +23,18 @@ class Bulk:
     ``clean(values)`` returns the values it proves pass every rule in ``covers``; the others
     are judged exactly, one by one. ``all_clean(view, index)``, when given, proves a whole
     column of an item whose values are mostly distinct clean without collecting its distinct
-    values (it passes a blank only when the item has no rule, not even presence). When it is
-    ``cheap`` (a few bytes operations), it costs less than collecting the distinct values and
-    looking them up in the remembered verdicts, so it is tried first on every block whose
-    column did not hold one value in the last.
+    values (it passes a blank only when the item has no rule, not even presence), and
+    ``suspects(view, index)`` finds, when it does not, the rows whose values it leaves
+    unproved, in order (``None`` when it cannot tell): only theirs are then judged. When the
+    proof is ``cheap`` (a few bytes operations), it costs less than collecting the distinct
+    values and looking them up in the remembered verdicts, so it is tried first on every
+    block whose column did not hold one value in the last.
     """
 
     covers: frozenset[str]
     clean: Callable[[list[str]], set[str]]
     all_clean: Callable[[View, int], bool] | None = None
+    suspects: Callable[[View, int], list[int] | None] | None = None
     cheap: bool = False
 
 
@@ -50,11 +54,25 @@ def _none_padded(view: View, index: int) -> bool:
     return not (data[:1] == b" " or data[-1:] == b" " or b" \n" in data or b"\n " in data)
 
 
+#: A line of ASCII text that starts or ends with whitespace.
+_PADDED_LINE = re.compile("^[{0}].*$|^.*[{0}]$".format(re.escape(_ASCII_SPACE.decode())),
+                          re.MULTILINE)
+
+
+def _padded(view: View, index: int) -> list[int] | None:
+    """The rows of column ``index`` whose values have surrounding whitespace (``None`` when a
+    value is not ASCII or holds a newline)."""
+    text = "\n".join(view.columns[index])
+    if not text.isascii() or text.count("\n") != view.size - 1:
+        return None
+    return matching_lines(_PADDED_LINE, text)
+
+
 #: The classifier of an item no rule reads alone (a GP practice code, a procedure code
 #: without reference data): only a value with surrounding whitespace fails, as
 #: :meth:`Validator.fails_alone` finds, so a blank passes.
 UNREAD = Bulk(frozenset(), lambda values: {value for value in values if value == value.strip()},
-               _none_padded)
+               _none_padded, _padded)
 
 #: ``factory(ctx, fails)``: ``fails(text)`` is the exact verdict of the item's rules on one
 #: value, for classifiers that reduce a value to a few representatives.
@@ -71,9 +89,6 @@ def bulk(key: str | Kind) -> Callable[[BulkFactory], BulkFactory]:
         return factory
 
     return register
-
-
-#: Lane weights of the NHS number check: digit ``p`` (0-9, from the left) weighs ``10 - p``.
 
 
 RowScreen = Callable[[View], Iterable[int]]
@@ -96,21 +111,11 @@ def columns_of(rule: Rule, ctx: CheckContext) -> list[int]:
     return [ctx.layout.index(name) for name in rule.items(ctx.version) if name in ctx.layout]
 
 
-def values_screen(column: int, fails: Callable[[str], bool],
-                   maybe: re.Pattern[str] | None = None) -> RowScreen:
-    """Rows whose value in ``column`` fails ``fails`` (asked once per distinct value).
-
-    ``maybe``, for items whose values are mostly distinct, finds (with ``re.MULTILINE``) the
-    whole lines of the values joined by newlines that may fail: only those are asked.
-    """
+def values_screen(column: int, fails: Callable[[str], bool]) -> RowScreen:
+    """Rows whose value in ``column`` fails ``fails`` (asked once per distinct value)."""
     verdicts = Verdicts(lambda values: {value for value in values if not fails(value)})
 
     def rows(view: View) -> list[int]:
-        distinct = view.unique(column)
-        if maybe is not None:
-            joined = "\n".join(distinct)
-            if joined.count("\n") == len(distinct) - 1:  # no value holds a newline
-                distinct = set(maybe.findall(joined))
-        return view.rows_with(column, verdicts.failing(distinct))
+        return view.rows_with(column, verdicts.failing(view.unique(column)))
 
     return rows

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Callable, Sequence
+from itertools import compress
 
 from dids._checks import CheckContext
 from dids._screens.base import Bulk, bulk
@@ -55,13 +56,30 @@ def _nhs_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk | None
         return {value for value, total in zip(values, sums, strict=True) if total % 11 == 0}
 
     ten_digits = Template("9" * 10)
+    ten_digits_shape = Shape("[0-9]{10}")
 
     def all_clean(view: View, index: int) -> bool:
         column = view.columns[index]
         return ((view.matches(index, ten_digits) or shaped(column))
                 and set(nhs_check_sums(column)) <= _NHS_VALID_SUMS)
 
-    return Bulk(frozenset({"DIDS001", "DIDS002"}), clean, all_clean)
+    def suspects(view: View, index: int) -> list[int] | None:
+        """Rows that are not ten ASCII digits, then those whose check sum fails."""
+        column = view.columns[index]
+        misshapen = ten_digits_shape.misfits(column)
+        if misshapen is None:
+            return None
+        rows: Sequence[int] = range(view.size)
+        if misshapen:
+            rows = sorted(set(rows).difference(misshapen))
+            column = [column[k] for k in rows]
+        sums = nhs_check_sums(column)
+        failing = set(sums) - _NHS_VALID_SUMS
+        if not failing:
+            return misshapen
+        return sorted(misshapen + list(compress(rows, map(failing.__contains__, sums))))
+
+    return Bulk(frozenset({"DIDS001", "DIDS002"}), clean, all_clean, suspects)
 
 
 @bulk("postcode")
@@ -70,7 +88,8 @@ def _postcodes(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     mostly distinct postcodes) is proved clean with one pass of the shape over it."""
     shape = Shape(postcode.SHAPE)
     return Bulk(frozenset({"DIDS017"}), shape.matching,
-                lambda view, index: shape.all_match(view.columns[index]))
+                lambda view, index: shape.all_match(view.columns[index]),
+                lambda view, index: shape.misfits(view.columns[index]))
 
 
 @bulk("referrer")
@@ -88,12 +107,15 @@ def _referrers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
         its own compact form)."""
         return shape.all_match(view.columns[index])
 
-    return Bulk(frozenset({"DIDS023"}), clean, all_clean)
+    return Bulk(frozenset({"DIDS023"}), clean, all_clean,
+                lambda view, index: shape.misfits(view.columns[index]))
 
 
 @bulk("accession_number")
 def _accession_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     longest = int(RULES["DIDS072"].params["max_length"])
+    #: Values clean whatever else they hold (ASCII letters and digits, not too many).
+    plain = Shape(f"[0-9A-Za-z]{{1,{longest}}}")
 
     def letters_and_digits(values: Sequence[str]) -> bool:
         """No whitespace at all (so none to strip), no blank, none too long."""
@@ -111,10 +133,5 @@ def _accession_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
             return letters_and_digits(view.columns[index])
         return 0 < len(view.columns[index][0]) <= longest and data.replace(b"\n", b"").isalnum()
 
-    return Bulk(frozenset({"DIDS072"}), clean, all_clean)
-
-
-#: The rules on a date item alone that each bound its dates on one side (validity, a floor,
-#: not after the submission date), so that the dates passing all of them are one span.
-#: DIDS049 and DIDS055 (v1 test date) are not among them: Spark's ``months_between`` is not
-#: monotone across month ends (2025-10-30 is 3.94 months before 2026-02-28, 2025-10-31 is 4).
+    return Bulk(frozenset({"DIDS072"}), clean, all_clean,
+                lambda view, index: plain.misfits(view.columns[index]))

@@ -22,7 +22,7 @@ def every_line(plain: str, *, possessive: bool = sys.version_info >= (3, 11)) ->
 class Shape:
     """Values that match a regular expression (which never matches a newline) whole, found by
     one pass over all of them joined by newlines: each line matched on its own (``^...$``)
-    to find the matching ones, or the lines matched at once to prove them all
+    to find the matching ones or the others, or the lines matched at once to prove them all
     (:func:`every_line`: failing, it does not backtrack through every line)."""
 
     def __init__(self, shape: str, flags: int = 0) -> None:
@@ -30,6 +30,7 @@ class Shape:
         self._one = re.compile(f"(?:{plain})", flags)
         self._lines = re.compile(f"^(?:{plain})$", flags | re.MULTILINE)
         self._all = re.compile(every_line(plain), flags)
+        self._misfit = re.compile(f"^(?!(?:{plain})$).*$", flags | re.MULTILINE)
 
     def _found(self, values: Sequence[str]) -> list[str] | None:
         """The matching values in order, or ``None`` when a value holds a newline."""
@@ -51,6 +52,28 @@ class Shape:
         if joined.count("\n") != len(values) - 1:
             return all(map(self._one.fullmatch, values))
         return self._all.fullmatch(joined) is not None
+
+    def misfits(self, values: Sequence[str]) -> list[int] | None:
+        """The positions of the values that do not match, in order; ``None`` when a value
+        holds a newline. One pass finds the lines that do not match; each one's position is
+        the number of newlines before it."""
+        joined = "\n".join(values)
+        if joined.count("\n") != len(values) - 1:
+            return None
+        return matching_lines(self._misfit, joined)
+
+
+def matching_lines(pattern: re.Pattern[str], text: str) -> list[int]:
+    """The numbers (from 0) of the lines of ``text`` where ``pattern`` matches, in order: each
+    match's is the number of newlines before it."""
+    found: list[int] = []
+    line = done = 0
+    for match in pattern.finditer(text):
+        start = match.start()
+        line += text.count("\n", done, start)
+        done = start
+        found.append(line)
+    return found
 
 
 #: ``bytes.translate`` tables of :class:`Template`: digits to ``0``; and flags (``1``) of an

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import bisect
 import operator
-import re
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -23,6 +22,10 @@ from dids.identifiers import postcode
 from dids.identifiers._common import passes
 from dids.rules import Rule
 
+#: The rules on a date item alone that each bound its dates on one side (validity, a floor,
+#: not after the submission date), so that the dates passing all of them are one span.
+#: DIDS049 and DIDS055 (v1 test date) are not among them: Spark's ``months_between`` is not
+#: monotone across month ends (2025-10-30 is 3.94 months before 2026-02-28, 2025-10-31 is 4).
 _ONE_SIDED_DATE_RULES = frozenset({"DIDS005", "DIDS009", "DIDS026", "DIDS031", "DIDS036",
                                    "DIDS041", "DIDS045", "DIDS051", "DIDS061", "DIDS066"})
 
@@ -56,8 +59,10 @@ def _times(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     remember, so a column of them is proved clean whole by a few bytes operations
     (:class:`Template`, which accepts the ASCII texts the shape does)."""
     template = Template("HH:59:59")
-    return Bulk(frozenset({"X-TIM-01"}), Shape(TIME_SHAPE).matching,
-                lambda view, index: view.matches(index, template), cheap=True)
+    shape = Shape(TIME_SHAPE)
+    return Bulk(frozenset({"X-TIM-01"}), shape.matching,
+                lambda view, index: view.matches(index, template),
+                lambda view, index: shape.misfits(view.columns[index]), cheap=True)
 
 
 @bulk(Kind.TIMESTAMP)
@@ -92,8 +97,21 @@ def _timestamps(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
         remember(verdicts, day_is_clean, days)
         return all(map(verdicts.__getitem__, days))
 
+    def suspects(view: View, index: int) -> list[int] | None:
+        """Rows that do not have the shape, and those whose local date is not clean."""
+        misshapen = shape.misfits(view.columns[index])
+        if misshapen is None:
+            return None
+        days = view.distinct(index, days=True)
+        remember(verdicts, day_is_clean, days)
+        unclean = {day for day in days if not verdicts[day]}
+        if not unclean:
+            return misshapen
+        return sorted(set(misshapen).union(
+            compress(range(view.size), map(unclean.__contains__, view.days(index)))))
+
     return Bulk(frozenset({"X-TSP-01", "DIDS045", "DIDS061", "DIDS051", "DIDS066"}), clean,
-                all_clean)
+                all_clean, suspects)
 
 
 @screen("DIDS056", "DIDS073")
@@ -109,15 +127,18 @@ def _all_blank(rule: Rule, ctx: CheckContext) -> RowScreen:
 
 @screen("DIDS074")
 def _zz99_alone(rule: Rule, ctx: CheckContext) -> RowScreen:
+    """Rows whose other demographic items are all blank, then those of them with a ZZ99
+    postcode: a block's blanks are few, its postcodes mostly distinct."""
     code = ctx.layout.index("postcode")
-    others = [c for c in columns_of(rule, ctx) if c != code]
-    zz99 = values_screen(code, postcode.is_zz99, re.compile(r"^.*[zZ][zZ]99.*$", re.M))
+    first, *rest = (c for c in columns_of(rule, ctx) if c != code)
 
     def rows(view: View) -> list[int]:
-        if not all(map(view.has_blank, others)):  # no row has them all blank
+        if not all(map(view.has_blank, rest)):  # no row has them all blank
             return []
         columns = view.columns
-        return [k for k in zz99(view) if not any(columns[c][k] for c in others)]
+        postcodes = columns[code]
+        return [k for k in view.blank_rows(first)
+                if not any(columns[c][k] for c in rest) and postcode.is_zz99(postcodes[k])]
 
     return rows
 

@@ -66,7 +66,7 @@ class Verdicts:
         """The values of ``distinct`` (distinct values of a block) that fail. When most are new
         and ``proof()`` shows the block's whole column clean, none is judged, and they are
         remembered clean while fewer than :data:`_PROVED_LIMIT` are."""
-        good, bad = self._good, self._bad
+        good = self._good
         self.all_known = distinct <= good
         if self.all_known:
             self.mostly_new = False
@@ -77,14 +77,26 @@ class Verdicts:
             if len(good) < _PROVED_LIMIT:
                 good |= new
             return _NONE
-        known_bad = new & bad
+        return self._judged(new, remember_clean=not (self.one_offs and self.mostly_new))
+
+    def among(self, values: set[str]) -> set[str] | frozenset[str]:
+        """The values of ``values`` (some of a block's) that fail, without taking them for
+        the block's distinct values (:attr:`mostly_new` and :attr:`all_known` are kept)."""
+        new = values - self._good
+        return self._judged(new, remember_clean=False) if new else _NONE
+
+    def _judged(self, new: set[str], *, remember_clean: bool) -> set[str]:
+        """The values of ``new`` (none remembered clean) that fail, remembered; those judged
+        clean are remembered when ``remember_clean`` or while fewer than
+        :data:`_PROVED_LIMIT` are."""
+        known_bad = new & self._bad
         new -= known_bad
         if new:
             clean = self._clean(new)
-            if not (self.one_offs and self.mostly_new) or len(good) < _PROVED_LIMIT:
-                self._remember(good, clean)
+            if remember_clean or len(self._good) < _PROVED_LIMIT:
+                self._remember(self._good, clean)
             new -= clean
-            self._remember(bad, new)
+            self._remember(self._bad, new)
             known_bad |= new
         return known_bad
 
