@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from dids._checks import CheckContext
-from dids._screens.shapes import matching_lines
+from dids._screens.shapes import Shape
 from dids._screens.view import Verdicts, View
 from dids.catalogue import Kind
 from dids.rules import Rule
@@ -54,25 +54,16 @@ def _none_padded(view: View, index: int) -> bool:
     return not (data[:1] == b" " or data[-1:] == b" " or b" \n" in data or b"\n " in data)
 
 
-#: A line of ASCII text that starts or ends with whitespace.
-_PADDED_LINE = re.compile("^[{0}].*$|^.*[{0}]$".format(re.escape(_ASCII_SPACE.decode())),
-                          re.MULTILINE)
-
-
-def _padded(view: View, index: int) -> list[int] | None:
-    """The rows of column ``index`` whose values have surrounding whitespace (``None`` when a
-    value is not ASCII or holds a newline)."""
-    text = "\n".join(view.columns[index])
-    if not text.isascii() or text.count("\n") != view.size - 1:
-        return None
-    return matching_lines(_PADDED_LINE, text)
+#: An ASCII value without surrounding whitespace (or blank).
+_UNPADDED = Shape("(?:[^{0}\n](?:.*[^{0}\n])?)?".format(re.escape(_ASCII_SPACE.decode())),
+                  ascii_only=True)
 
 
 #: The classifier of an item no rule reads alone (a GP practice code, a procedure code
 #: without reference data): only a value with surrounding whitespace fails, as
 #: :meth:`Validator.fails_alone` finds, so a blank passes.
 UNREAD = Bulk(frozenset(), lambda values: {value for value in values if value == value.strip()},
-               _none_padded, _padded)
+               _none_padded, lambda view, index: _UNPADDED.misfits(view.columns[index]))
 
 #: ``factory(ctx, fails)``: ``fails(text)`` is the exact verdict of the item's rules on one
 #: value, for classifiers that reduce a value to a few representatives.

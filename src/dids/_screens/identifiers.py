@@ -19,6 +19,8 @@ from dids.rules import RULES
 _NHS_WEIGHTS = sum((lane + 1) << (16 * lane) for lane in range(10))
 #: A lane sum is 48 * 55 (the ASCII zeros, a multiple of 11) plus the weighted digit sum.
 _NHS_VALID_SUMS = frozenset(range(0, 48 * 55 + 9 * 55 + 1, 11))
+#: Ten digits whose check sum passes, standing for a value that is not ten digits.
+_NHS_STAND_IN = "0" * 10
 
 
 def nhs_check_sums(values: Sequence[str]) -> Sequence[int]:
@@ -64,20 +66,21 @@ def _nhs_numbers(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk | None
                 and set(nhs_check_sums(column)) <= _NHS_VALID_SUMS)
 
     def suspects(view: View, index: int) -> list[int] | None:
-        """Rows that are not ten ASCII digits, then those whose check sum fails."""
+        """Rows that are not ten ASCII digits, then those whose check sum fails (the others'
+        sums taken with :data:`_NHS_STAND_IN` in their place)."""
         column = view.columns[index]
         misshapen = ten_digits_shape.misfits(column)
         if misshapen is None:
             return None
-        rows: Sequence[int] = range(view.size)
         if misshapen:
-            rows = sorted(set(rows).difference(misshapen))
-            column = [column[k] for k in rows]
+            column = list(column)
+            for k in misshapen:
+                column[k] = _NHS_STAND_IN
         sums = nhs_check_sums(column)
         failing = set(sums) - _NHS_VALID_SUMS
         if not failing:
             return misshapen
-        return sorted(misshapen + list(compress(rows, map(failing.__contains__, sums))))
+        return sorted(misshapen + list(compress(range(view.size), map(failing.__contains__, sums))))
 
     return Bulk(frozenset({"DIDS001", "DIDS002"}), clean, all_clean, suspects)
 

@@ -9,8 +9,11 @@ import re
 import sys
 from collections.abc import Sequence
 
+#: Whether regular expressions have possessive repetition (Python 3.11 and later).
+_POSSESSIVE = sys.version_info >= (3, 11)
 
-def every_line(plain: str, *, possessive: bool = sys.version_info >= (3, 11)) -> str:
+
+def every_line(plain: str, *, possessive: bool = _POSSESSIVE) -> str:
     """A pattern of lines joined by newlines, each matching ``plain`` (no capturing group),
     whose repetition never gives back what it matched: ``possessive`` (Python 3.11 and later)
     or, before, a lookahead's capture (a lookahead is atomic) matched again."""
@@ -22,15 +25,20 @@ def every_line(plain: str, *, possessive: bool = sys.version_info >= (3, 11)) ->
 class Shape:
     """Values that match a regular expression (which never matches a newline) whole, found by
     one pass over all of them joined by newlines: each line matched on its own (``^...$``)
-    to find the matching ones or the others, or the lines matched at once to prove them all
-    (:func:`every_line`: failing, it does not backtrack through every line)."""
+    to find the matching ones, or the lines matched at once to prove them all
+    (:func:`every_line`: failing, it does not backtrack through every line) or to find the
+    first that does not match. With ``ascii_only``, a value that is not ASCII is taken for one
+    that does not match by :meth:`misfits` (a pattern of ASCII classes, say)."""
 
-    def __init__(self, shape: str, flags: int = 0) -> None:
+    def __init__(self, shape: str, flags: int = 0, *, ascii_only: bool = False) -> None:
         plain = re.sub(r"\((?!\?)", "(?:", shape)
         self._one = re.compile(f"(?:{plain})", flags)
         self._lines = re.compile(f"^(?:{plain})$", flags | re.MULTILINE)
         self._all = re.compile(every_line(plain), flags)
-        self._misfit = re.compile(f"^(?!(?:{plain})$).*$", flags | re.MULTILINE)
+        self._ascii_only = ascii_only
+        #: Lines that match, each with its newline, as many as there are: ends at the first
+        #: line that does not match (repeated without giving back, where Python can).
+        self._run = re.compile(f"(?:(?:{plain})\n)*{'+' if _POSSESSIVE else ''}", flags)
 
     def _found(self, values: Sequence[str]) -> list[str] | None:
         """The matching values in order, or ``None`` when a value holds a newline."""
@@ -55,25 +63,22 @@ class Shape:
 
     def misfits(self, values: Sequence[str]) -> list[int] | None:
         """The positions of the values that do not match, in order; ``None`` when a value
-        holds a newline. One pass finds the lines that do not match; each one's position is
-        the number of newlines before it."""
-        joined = "\n".join(values)
-        if joined.count("\n") != len(values) - 1:
+        holds a newline (or is not ASCII, with ``ascii_only``). Each run of matching values
+        is passed in one match, which ends at the next value that does not match."""
+        text = "\n".join(values) + "\n"
+        if text.count("\n") != len(values) or (self._ascii_only and not text.isascii()):
             return None
-        return matching_lines(self._misfit, joined)
-
-
-def matching_lines(pattern: re.Pattern[str], text: str) -> list[int]:
-    """The numbers (from 0) of the lines of ``text`` where ``pattern`` matches, in order: each
-    match's is the number of newlines before it."""
-    found: list[int] = []
-    line = done = 0
-    for match in pattern.finditer(text):
-        start = match.start()
-        line += text.count("\n", done, start)
-        done = start
-        found.append(line)
-    return found
+        found: list[int] = []
+        start = line = 0
+        while True:
+            run = self._run.match(text, start)  # it always matches, if only nothing
+            end = run.end() if run else start
+            line += text.count("\n", start, end)
+            if end == len(text):
+                return found
+            found.append(line)
+            start = text.index("\n", end) + 1
+            line += 1
 
 
 #: ``bytes.translate`` tables of :class:`Template`: digits to ``0``; and flags (``1``) of an
