@@ -1415,15 +1415,20 @@ def test_a_column_of_one_value_in_a_block_is_still_checked_in_the_next() -> None
 
 def test_known_clean_values_are_looked_up_without_collecting_their_set() -> None:
     """A column whose values were all remembered clean has them looked up in the next block
-    (no set collected), unless a row screen collected that set anyway; a new, bad value
-    in a later block is still found as the exact checks find it."""
+    (no set collected), unless a row screen collected that set anyway: the rows of the few
+    values that are new are found and only those values judged; a new, bad value in a later
+    block is still found as the exact checks find it."""
     verdicts = screen_view.Verdicts(lambda values: {v for v in values if v != "bad"})
     assert verdicts.failing({"a", "b"}) == set()
     assert not verdicts.all_known  # both were new
     assert verdicts.failing({"a"}) == set()
     assert verdicts.all_known
-    assert verdicts.known_clean(["a", "b", "a"])
-    assert not verdicts.known_clean(["a", "c"])
+    assert verdicts.unknown(["a", "b", "a"]) == []
+    assert verdicts.unknown(["a", "c", *["b"] * 13, "bad"]) == [1, 15]  # 1 in 8 are new
+    assert verdicts.all_known
+    assert verdicts.among({"c", "bad"}) == {"bad"}
+    assert verdicts.unknown(["a", "b", "c"]) == []  # c was judged clean
+    assert verdicts.unknown(["a", "d"]) is None  # 1 in 2: not few
     assert not verdicts.all_known
 
     rows = [list(r.fields) for r in generate_rows(60, seed=8, version=2)]

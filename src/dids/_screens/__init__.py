@@ -113,7 +113,7 @@ class Screen:
         #: Whether each column held one value in the last block that collected its values.
         self._constant = [False] * len(validator.layout)
         #: Whether a row screen has collected a column's distinct values in a block where its
-        #: item's values were only looked up (:meth:`Verdicts.known_clean`): from then on they
+        #: item's values were only looked up (:meth:`Verdicts.unknown`): from then on they
         #: are collected for the item, as the screens need them anyway.
         self._collected_by_screens = [False] * len(validator.layout)
         ctx = validator.context
@@ -169,21 +169,16 @@ class Screen:
                     if classifier.all_clean(view, index):
                         continue
                     suspects = classifier.suspects(view, index) if classifier.suspects else None
-                    if suspects is not None:
-                        column = view.columns[index]
-                        bad = verdicts.among({column[k] for k in suspects})
-                        if bad and all(value == value.strip() for value in bad):
-                            failing.append((index, bad, suspects))
-                            continue
-                        if not bad:
-                            continue
+                    if suspects is not None and self._judged(view, index, suspects, failing):
+                        continue
                 else:
                     proof = partial(classifier.all_clean, view, index)
             if (verdicts.all_known and not constant[index]
-                    and not self._collected_by_screens[index]
-                    and verdicts.known_clean(view.columns[index])):
-                looked_up.append(index)
-                continue
+                    and not self._collected_by_screens[index]):
+                unknown = verdicts.unknown(view.columns[index])
+                if unknown is not None and self._judged(view, index, unknown, failing):
+                    looked_up.append(index)
+                    continue
             distinct = view.unique(index, constant=constant[index])
             constant[index] = len(distinct) == 1
             bad = verdicts.failing(distinct, proof)
@@ -196,6 +191,21 @@ class Screen:
         for index in looked_up:
             self._collected_by_screens[index] |= view.collected(index)
         return Sifted(view, failing, rows)
+
+    def _judged(self, view: View, index: int, rows: list[int],
+                failing: list[tuple[int, set[str] | frozenset[str], list[int] | None]]) -> bool:
+        """Judge the values of ``rows`` of column ``index`` (those of the block that are not
+        proved clean), adding those that fail to ``failing`` with the rows; ``False`` when
+        one has surrounding whitespace (then the column is judged whole, stripped)."""
+        if not rows:
+            return True
+        column = view.columns[index]
+        bad = self._verdicts[index].among({column[k] for k in rows})
+        if any(value != value.strip() for value in bad):
+            return False
+        if bad:
+            failing.append((index, bad, rows))
+        return True
 
     def _judge(self, index: int) -> Callable[[str], bool]:
         """The exact verdict of column ``index``'s rules on one value: whether it fails."""

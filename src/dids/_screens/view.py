@@ -23,6 +23,9 @@ _PROVED_LIMIT = 1 << 12
 #: Rows holding a value beyond which :meth:`View.rows_with` finds them in one pass, not one
 #: ``list.index`` each.
 _FEW_HITS = 8
+#: One value in this many of a column may be new to the remembered verdicts for the others
+#: to be looked up (:meth:`Verdicts.unknown`), not collected.
+_FEW_UNKNOWN = 8
 #: Sorts after every digit: stands for an absent *later* moment, which skips an order rule.
 NEVER = "~"
 #: The date part of an ISO date or timestamp.
@@ -52,8 +55,8 @@ class Verdicts:
         self._bad: set[str] = set()
         #: Whether most values were new in the last call of :meth:`failing`.
         self.mostly_new = False
-        #: Whether every value was remembered clean in the last call of :meth:`failing` or
-        #: :meth:`known_clean`.
+        #: Whether every value was remembered clean in the last call of :meth:`failing`, or
+        #: all but a few in the last call of :meth:`unknown`.
         self.all_known = False
         #: Whether the item's values are mostly one-offs (it has a whole-column proof: NHS
         #: numbers, postcodes, timestamps, ...): then, when most of a block's values are new,
@@ -100,11 +103,20 @@ class Verdicts:
             known_bad |= new
         return known_bad
 
-    def known_clean(self, column: Sequence[str]) -> bool:
-        """Whether every value of ``column`` is remembered clean, looked up one by one: when
-        they are, this costs about half of collecting their set and comparing it."""
-        self.all_known = self._good.issuperset(column)
-        return self.all_known
+    def unknown(self, column: Sequence[str]) -> list[int] | None:
+        """The rows of ``column`` whose values are not remembered clean, found by looking each
+        value up: when all are, this costs about half of collecting their set and comparing
+        it. ``None`` (and :attr:`all_known` false) when more than one in
+        :data:`_FEW_UNKNOWN` are not."""
+        good = self._good
+        if good.issuperset(column):
+            return []
+        rows = list(compress(range(len(column)),
+                             map(operator.not_, map(good.__contains__, column))))
+        if len(rows) * _FEW_UNKNOWN > len(column):
+            self.all_known = False
+            return None
+        return rows
 
     def _remember(self, verdicts: set[str], values: set[str]) -> None:
         """Add ``values`` to ``verdicts``, emptied first when that would pass the limit."""
