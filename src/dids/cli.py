@@ -169,8 +169,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _submitted(text: str | None) -> date | datetime | None:
     if text is None:
         return None
-    from dateutil import parser as dateparser
-
     from dids._values import parse_date, parse_timestamp
     from dids.exceptions import ValidationError
 
@@ -179,6 +177,8 @@ def _submitted(text: str | None) -> date | datetime | None:
             return strict(text.strip())
         except ValidationError:
             pass
+    from dateutil import parser as dateparser  # only for other ways to write a date
+
     try:
         return dateparser.parse(text, dayfirst=True).date()
     except (ValueError, OverflowError):

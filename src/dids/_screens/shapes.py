@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
+from functools import cached_property
 
 #: Whether regular expressions have possessive repetition (Python 3.11 and later).
 _POSSESSIVE = sys.version_info >= (3, 11)
@@ -31,14 +32,30 @@ class Shape:
     that does not match by :meth:`misfits` (a pattern of ASCII classes, say)."""
 
     def __init__(self, shape: str, flags: int = 0, *, ascii_only: bool = False) -> None:
-        plain = re.sub(r"\((?!\?)", "(?:", shape)
-        self._one = re.compile(f"(?:{plain})", flags)
-        self._lines = re.compile(f"^(?:{plain})$", flags | re.MULTILINE)
-        self._all = re.compile(every_line(plain), flags)
+        self._plain = re.sub(r"\((?!\?)", "(?:", shape)
+        self._flags = flags
         self._ascii_only = ascii_only
-        #: Lines that match, each with its newline, as many as there are: ends at the first
-        #: line that does not match (repeated without giving back, where Python can).
-        self._run = re.compile(f"(?:(?:{plain})\n)*{'+' if _POSSESSIVE else ''}", flags)
+
+    # The patterns are compiled when first used: a run uses few of them, and a small file's
+    # time is mostly its start.
+
+    @cached_property
+    def _one(self) -> re.Pattern[str]:
+        return re.compile(f"(?:{self._plain})", self._flags)
+
+    @cached_property
+    def _lines(self) -> re.Pattern[str]:
+        return re.compile(f"^(?:{self._plain})$", self._flags | re.MULTILINE)
+
+    @cached_property
+    def _all(self) -> re.Pattern[str]:
+        return re.compile(every_line(self._plain), self._flags)
+
+    @cached_property
+    def _run(self) -> re.Pattern[str]:
+        """Lines that match, each with its newline, as many as there are: ends at the first
+        line that does not match (repeated without giving back, where Python can)."""
+        return re.compile(f"(?:(?:{self._plain})\n)*{'+' if _POSSESSIVE else ''}", self._flags)
 
     def _found(self, values: Sequence[str]) -> list[str] | None:
         """The matching values in order, or ``None`` when a value holds a newline."""
