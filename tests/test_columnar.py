@@ -78,7 +78,7 @@ def suspects(screen: Screen, columns: Any, known: Any = None) -> list[int]:
     :meth:`Screen.sift` finds may break a rule: those holding a failing value, and those a
     rule's screen found."""
     sifted = screen.sift(columns, known)
-    found = {k for failing in sifted.failing for k in sifted.failing_rows(*failing)}
+    found = {k for _, _, rows in sifted.failing for k in rows}
     found.update(k for _, rows in sifted.rows for k in rows)
     return sorted(found)
 
@@ -413,16 +413,27 @@ def test_offsets_of_timestamps_of_one_width_are_compared_as_bytes() -> None:
     assert view.packed(end) is not None
 
 
-def test_order_rules_follow_through_moments_only_when_they_are_never_blank() -> None:
+@pytest.mark.parametrize("size", [40, 128])
+def test_order_rules_follow_through_moments_blank_in_few_rows(size: int) -> None:
     """DIDS034 (request before start) follows from DIDS027 and DIDS043 through the received
-    moment; a blank received date passes both, so the request after the start is still found."""
-    rows = [list(r.fields) for r in generate_rows(40, seed=2, version=2)]
+    moment; a blank received date passes both, so the request after the start is still found:
+    through a received date blank in one row of 128, with that row excepted; not in one row of
+    40 (more than one in 64)."""
+    rows = [list(r.fields) for r in generate_rows(size, seed=2, version=2)]
     at = layout(2).index
     start = rows[5][at("procedure_start_timestamp")]
     rows[5][at("request_date")] = (date.fromisoformat(start[:10]) + timedelta(days=1)).isoformat()
     rows[5][at("request_received_date")] = rows[5][at("request_received_time")] = ""
+    view = View([list(column) for column in zip(*rows, strict=True)])
+    for code in ("DIDS027", "DIDS043"):
+        rows_of = SCREENS[code](RULES[code], Validator(2).context)
+        assert rows_of is not None
+        assert rows_of(view) == []  # a blank received moment passes both
+    request = (at("request_date"), at("request_time"))
+    assert view.in_order(request, (at("procedure_start_timestamp"), None)) == (
+        [5] if size == 128 else None)
     submitted = submission_date_for(2)
-    found = screened(rows, 2, (40,), submitted=submitted)
+    found = screened(rows, 2, (size,), submitted=submitted)
     assert found == exact(rows, 2, submitted=submitted)
     assert (6, "DIDS034") in {(issue["row"], issue["code"]) for issue in found["issues"]}
 
@@ -1380,6 +1391,63 @@ def test_rows_with_values_hand_checked() -> None:
     assert view.rows_with(0, {""}) == [5]
     assert view.rows_with(0, frozenset({"a", "b", "c"})) == [0, 1, 2, 3, 6]
     assert view.blank_rows(0) == [5]
+
+
+def test_masked_view_hand_checked() -> None:
+    """The rows named of each column take the value of its first other row; what was derived
+    from the other columns is kept, and the view masked is unchanged."""
+    view = View([["x", "2024-01-01", "?", "2024-01-03"], ["a", "", "b", "c"], ["z", "z", "z", "z"]])
+    assert view.unique(0) == {"x", "2024-01-01", "?", "2024-01-03"}
+    assert view.blank_rows(1) == [1]
+    masked = view.masked({0: [0, 2], 2: [0, 1, 2, 3]})
+    assert masked.columns[0] == ["2024-01-01", "2024-01-01", "2024-01-01", "2024-01-03"]
+    assert masked.unique(0) == {"2024-01-01", "2024-01-03"}
+    assert masked.columns[2] == ["z"] * 4  # no other row: kept
+    assert masked.blank_rows(1) == [1]
+    assert view.columns[0] == ["x", "2024-01-01", "?", "2024-01-03"]
+    assert view.unique(0) == {"x", "2024-01-01", "?", "2024-01-03"}
+
+
+def test_a_value_that_is_no_value_is_masked_from_the_screens() -> None:
+    """A request date that is no date (2026-13-01, which sorts after every date of the block)
+    in one row: the block's screens read the first other row's date there (the screens of
+    DIDS027 and DIDS034, request before received and before start, do not flag the row), the
+    row is tainted, and the exact checks of every rule reading the request date find its
+    issues."""
+    rows = [list(r.fields) for r in generate_rows(40, seed=4, version=2)]
+    at = layout(2).index
+    rows[3][at("request_date")] = "2026-13-01"
+    validator = Validator(2, submitted=submission_date_for(2))
+    screen = screen_for(validator)
+    assert screen is not None
+    sifted = screen.sift([list(column) for column in zip(*rows, strict=True)])
+    assert sifted.tainted == {at("request_date"): [3]}
+    assert all(3 not in set(found) for code, found in sifted.rows
+               if code in ("DIDS027", "DIDS034"))
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (40,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert (4, "DIDS026") in {(issue["row"], issue["code"]) for issue in found["issues"]}
+
+
+def test_within_days_with_a_blank_earliest_date() -> None:
+    """DIDS038 (start within 365 days of the received date): a blank received date has no
+    bound, so the least of the others bounds the block; the row whose start is 400 days after
+    its received date is still found, and only it."""
+    rows = [list(r.fields) for r in generate_rows(40, seed=5, version=2)]
+    at = layout(2).index
+    rows[0][at("request_received_date")] = rows[0][at("request_received_time")] = ""
+    start = date.fromisoformat(rows[7][at("procedure_start_timestamp")][:10])
+    rows[7][at("request_date")] = rows[7][at("request_received_date")] = (
+        start - timedelta(days=400)).isoformat()
+    view = View([list(column) for column in zip(*rows, strict=True)])
+    rows_of = SCREENS["DIDS038"](RULES["DIDS038"], Validator(2).context)
+    assert rows_of is not None
+    assert rows_of(view) == [7]
+    submitted = submission_date_for(2)
+    found = screened(rows, 2, (40,), submitted=submitted)
+    assert found == exact(rows, 2, submitted=submitted)
+    assert (8, "DIDS038") in {(issue["row"], issue["code"]) for issue in found["issues"]}
 
 
 def test_days_before_only_from_bounds_already_found() -> None:

@@ -301,6 +301,11 @@ class Validator:
         cache[text] = found
         return found
 
+    def no_valid_value(self, index: int, text: str) -> bool:
+        """Whether ``text`` (stripped) fails a field rule of item ``index`` or is no value of
+        it: a rule about several items may then fail where its screen assumes a valid value."""
+        return self._alone(index, text)[1]
+
     def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
         """Whether item ``index`` holding ``text`` breaks one of ``codes``, rules that read
         this item only (the screen of :mod:`dids._screens` asks once per distinct value)."""
@@ -423,26 +428,20 @@ class Validator:
         view = sifted.view
         found: list[Compact] = []
         finding = self._finding
-        tainted: dict[int, list[int]] = {}
-        for index, bad, suspects in sifted.failing:
+        for index, _, holding in sifted.failing:
             column = view.columns[index]
-            rows_of_index: list[int] = []
-            #: Each bad value's findings but their row, and whether it is no valid value.
-            made: dict[str, tuple[list[tuple[int, int, str | None, str | None]], bool]] = {}
-            for k in sifted.failing_rows(index, bad, suspects):
+            #: Each bad value's findings but their row.
+            made: dict[str, list[tuple[int, int, str | None, str | None]]] = {}
+            for k in holding:
                 text = column[k]
-                entry = made.get(text)
-                if entry is None:
-                    hits, invalid = self._alone(index, text)
-                    entry = made[text] = ([finding(order, at, 0, positions, text)[1:]
-                                           for order, at in hits], invalid)
+                rests = made.get(text)
+                if rests is None:
+                    rests = made[text] = [finding(order, at, 0, positions, text)[1:]
+                                          for order, at in self._alone(index, text)[0]]
                 row = numbers[k]
-                for rest in entry[0]:
+                for rest in rests:
                     found.append((row, *rest))
-                if entry[1]:
-                    rows_of_index.append(k)
-            if rows_of_index:
-                tainted[index] = rows_of_index
+        tainted = sifted.tainted
         width = len(self.layout)
         for code, flagged in sifted.rows:
             rule = self._by_code[code]

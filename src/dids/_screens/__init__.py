@@ -61,6 +61,10 @@ class Checks(Protocol):
     def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
         """Whether item ``index`` holding ``text`` breaks one of ``codes``."""
 
+    def no_valid_value(self, index: int, text: str) -> bool:
+        """Whether ``text`` (stripped) fails a field rule of item ``index`` or is no value of
+        it."""
+
 __all__ = ["SCREENS", "Checks", "Screen", "Sifted", "View", "screen_for"]
 
 #: Dates have fewer possible values, and more of them recur (birth dates), so more of their
@@ -73,24 +77,17 @@ _PROBE_EVERY = 16
 @attrs.frozen
 class Sifted:
     """What :meth:`Screen.sift` found in a block: its :class:`View`; each column whose item's
-    own rules fail on some of its values, with those values and the rows that hold them
-    (``None`` when not found yet: :meth:`View.rows_with` finds them); and, for each screened
-    rule about several items, by code, the rows that may break it (sorted or not, maybe
-    repeated). A row in none of these breaks no rule, but may hold a value that another rule's
-    screen assumed valid: :class:`dids.validate.Validator` checks those rows for each rule
-    their bad value's item is in."""
+    own rules fail on some of its values, with those values and the rows that hold them; for
+    each screened rule about several items, by code, the rows that may break it (sorted or
+    not, maybe repeated); and, by column, the rows whose value fails a field rule or is no
+    value of the item (``tainted``). The screens did not read those values (:meth:`View.masked`),
+    so :class:`dids.validate.Validator` checks those rows for each rule that reads the column.
+    A row in none of these breaks no rule."""
 
     view: View
-    failing: list[tuple[int, set[str] | frozenset[str], list[int] | None]]
+    failing: list[tuple[int, set[str] | frozenset[str], list[int]]]
     rows: list[tuple[str, Iterable[int]]]
-
-    def failing_rows(self, index: int, bad: set[str] | frozenset[str],
-                     rows: list[int] | None) -> list[int]:
-        """The rows of column ``index`` holding one of ``bad``, of the rows given."""
-        if rows is None:
-            return self.view.rows_with(index, bad)
-        column = self.view.columns[index]
-        return [k for k in rows if column[k] in bad]
+    tainted: dict[int, list[int]]
 
 
 class Screen:
@@ -155,7 +152,7 @@ class Screen:
         when most are new, the proof still spares judging them.
         """
         view = View(columns, known)
-        failing: list[tuple[int, set[str] | frozenset[str], list[int] | None]] = []
+        failing: list[tuple[int, set[str] | frozenset[str], list[int]]] = []
         self._blocks += 1
         probe = self._blocks % _PROBE_EVERY == 1
         constant = self._constant
@@ -186,14 +183,29 @@ class Screen:
                 view.strip(index)
                 bad = verdicts.failing(view.unique(index))
             if bad:
-                failing.append((index, bad, None))
-        rows = [(code, rows(view)) for code, rows in self._screens]
+                failing.append((index, bad, view.rows_with(index, bad)))
+        tainted = self._tainted(view, failing)
+        screened = view.masked(tainted) if tainted else view
+        rows = [(code, rows(screened)) for code, rows in self._screens]
         for index in looked_up:
-            self._collected_by_screens[index] |= view.collected(index)
-        return Sifted(view, failing, rows)
+            self._collected_by_screens[index] |= screened.collected(index)
+        return Sifted(view, failing, rows, tainted)
+
+    def _tainted(self, view: View, failing: list[tuple[int, set[str] | frozenset[str],
+                                                       list[int]]]) -> dict[int, list[int]]:
+        """By column, the rows of ``failing`` whose value fails a field rule or is no value of
+        the item: a screen that reads it (a date, say) may take it for one."""
+        tainted: dict[int, list[int]] = {}
+        for index, bad, rows in failing:
+            invalid = {value for value in bad if self._validator.no_valid_value(index, value)}
+            if invalid:
+                column = view.columns[index]
+                tainted[index] = rows if len(invalid) == len(bad) else [
+                    k for k in rows if column[k] in invalid]
+        return tainted
 
     def _judged(self, view: View, index: int, rows: list[int],
-                failing: list[tuple[int, set[str] | frozenset[str], list[int] | None]]) -> bool:
+                failing: list[tuple[int, set[str] | frozenset[str], list[int]]]) -> bool:
         """Judge the values of ``rows`` of column ``index`` (those of the block that are not
         proved clean), adding those that fail to ``failing`` with the rows; ``False`` when
         one has surrounding whitespace (then the column is judged whole, stripped)."""
@@ -204,7 +216,7 @@ class Screen:
         if any(value != value.strip() for value in bad):
             return False
         if bad:
-            failing.append((index, bad, rows))
+            failing.append((index, bad, [k for k in rows if column[k] in bad]))
         return True
 
     def _judge(self, index: int) -> Callable[[str], bool]:

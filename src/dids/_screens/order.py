@@ -172,8 +172,9 @@ def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScr
 
     ``bound`` ends in ``T99`` (or ``-99`` for a month) so that any moment on the bound's own
     day sorts before it. It never decreases as the date grows and ISO dates sort as text, so
-    the first value's bound is the least of all when that value is a date (a value that is not
-    one has no bound); else the least is found among the bounds of every distinct date.
+    the first value but blanks has the least bound of all when that value is a date (a blank,
+    or a value that is not a date, has no bound); else the least is found among the bounds of
+    every distinct date.
     """
     memo: dict[str, str] = {}
 
@@ -186,6 +187,11 @@ def _exceeds(later: int, earlier: _Side, bound: Callable[[date], str]) -> RowScr
     def rows(view: View) -> list[int]:
         earliest = (view.least_day(earlier.day) if earlier.timestamp
                     else min(view.unique(earlier.day)))
+        if not earliest:  # a blank, which has no bound: the least of the others
+            earliest = min(view.distinct(earlier.day, days=earlier.timestamp) - {""},
+                           default="")
+            if not earliest:
+                return []
         remember(memo, bound_of, {earliest})
         lowest = memo[earliest]
         if lowest == NEVER:

@@ -23,6 +23,9 @@ _PROVED_LIMIT = 1 << 12
 #: Rows holding a value beyond which :meth:`View.rows_with` finds them in one pass, not one
 #: ``list.index`` each.
 _FEW_HITS = 8
+#: One row in this many may have a blank moment for an order to be proved through that moment
+#: (:meth:`View.in_order`); those rows are then checked.
+_FEW_BLANKS = 64
 #: One value in this many of a column may be new to the remembered verdicts for the others
 #: to be looked up (:meth:`Verdicts.unknown`), not collected.
 _FEW_UNKNOWN = 8
@@ -135,8 +138,9 @@ class View:
         self.size = len(columns[0])
         self._unique: dict[int, set[str]] = dict(distinct) if distinct else {}
         self._blank: dict[int, bool] = {}
+        self._blank_rows: dict[int, list[int]] = {}
         self._distinct_days: dict[int, set[str]] = {}
-        self._derived: dict[object, Sequence[str]] = {}
+        self._derived: dict[tuple[object, ...], Sequence[str]] = {}
         self._offsets: dict[int, str | None] = {}
         self._packed: dict[int, bytes | None] = {}
         self._joins: dict[int, bytes | None] = {}
@@ -163,10 +167,37 @@ class View:
         """Replace column ``index`` by its values without surrounding whitespace (validation
         compares values stripped), forgetting what was derived from it."""
         self.columns[index] = list(map(str.strip, self.columns[index]))
-        for cache in (self._unique, self._blank, self._distinct_days, self._offsets,
-                      self._packed, self._joins, self._least, self._greatest):
+        self.forget(index)
+
+    def masked(self, rows: Mapping[int, list[int]]) -> View:
+        """A copy in which each column ``index`` of ``rows`` holds, in ``rows[index]``, the
+        value of its first row not among them (a column with no such row is kept), with what
+        was derived from the other columns. A screen of a rule that reads such a column may
+        then miss those rows: they are checked exactly for every such rule anyway
+        (:attr:`dids._screens.Sifted.tainted`)."""
+        masked = View.__new__(View)
+        for name, value in vars(self).items():
+            setattr(masked, name, dict(value) if isinstance(value, dict) else value)
+        masked.columns = list(self.columns)
+        for index, excepted in rows.items():
+            taken = set(excepted)
+            stand_in = next((k for k in range(self.size) if k not in taken), None)
+            if stand_in is None:
+                continue
+            column = masked.columns[index] = list(self.columns[index])
+            value = column[stand_in]
+            for k in excepted:
+                column[k] = value
+            masked.forget(index)
+        return masked
+
+    def forget(self, index: int) -> None:
+        """Forget what was derived from column ``index`` (its values have changed)."""
+        for cache in (self._unique, self._blank, self._blank_rows, self._distinct_days,
+                      self._offsets, self._packed, self._joins, self._least, self._greatest):
             cache.pop(index, None)
-        self._derived.pop(("days", index), None)
+        for key in [key for key in self._derived if index in key]:
+            del self._derived[key]
 
     def rows_with(self, index: int, values: set[str] | frozenset[str]) -> list[int]:
         """Rows whose value in column ``index`` is one of ``values``. One or two values (a
@@ -190,7 +221,11 @@ class View:
 
     def blank_rows(self, index: int) -> list[int]:
         """Rows where column ``index`` is blank."""
-        return self.rows_with(index, {""}) if self.has_blank(index) else []
+        found = self._blank_rows.get(index)
+        if found is None:
+            found = self._blank_rows[index] = (
+                self.rows_with(index, {""}) if self.has_blank(index) else [])
+        return found
 
     def has_blank(self, index: int) -> bool:
         """Whether a value of column ``index`` is blank."""
@@ -205,9 +240,11 @@ class View:
     def in_order(self, earlier: Moment, later: Moment) -> list[int] | None:
         """Whether every row's ``earlier`` moment text sorts no later than its ``later`` one, but
         in the rows returned (``None`` when not proved): proved by :meth:`prove_in_order` for
-        the pair, or for a chain of pairs through moments never blank (whose texts are the same
-        as earlier and as later moments, so the order holds through them in every row no pair
-        of the chain excepts; the rows excepted are those of every pair of the chain)."""
+        the pair, or for a chain of pairs through moments blank in few rows (a moment's text is
+        the same as an earlier and as a later moment where its date is not blank, so the order
+        holds through it in every other row that no pair of the chain excepts; the rows
+        excepted are those of every pair of the chain and those where a moment it passes
+        through is blank)."""
         came_from: dict[Moment, Moment] = {earlier: earlier}
         frontier = [earlier]
         while frontier:
@@ -218,9 +255,11 @@ class View:
                     while step_from != earlier:
                         before = came_from[step_from]
                         rows.update(self._in_order[before][step_from])
+                        rows.update(self.blank_rows(step_from[0]))
                         step_from = before
                     return sorted(rows)
-                if step not in came_from and not self.has_blank(step[0]):
+                if step not in came_from and (not self.has_blank(step[0]) or len(
+                        self.blank_rows(step[0])) <= self.size // _FEW_BLANKS):
                     came_from[step] = step_from
                     frontier.append(step)
         return None
