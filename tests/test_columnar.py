@@ -1483,20 +1483,22 @@ def test_a_column_of_one_value_in_a_block_is_still_checked_in_the_next() -> None
 
 def test_known_clean_values_are_looked_up_without_collecting_their_set() -> None:
     """A column whose values were all remembered clean has them looked up in the next block
-    (no set collected), unless a row screen collected that set anyway: the rows of the few
-    values that are new are found and only those values judged; a new, bad value in a later
-    block is still found as the exact checks find it."""
+    (no set collected when all are found), unless a row screen collected that set anyway: the
+    rows of the few values that are new are found and only those values judged; a new, bad
+    value in a later block is still found as the exact checks find it."""
     verdicts = screen_view.Verdicts(lambda values: {v for v in values if v != "bad"})
     assert verdicts.failing({"a", "b"}) == set()
     assert not verdicts.all_known  # both were new
     assert verdicts.failing({"a"}) == set()
     assert verdicts.all_known
-    assert verdicts.unknown(["a", "b", "a"]) == []
-    assert verdicts.unknown(["a", "c", *["b"] * 13, "bad"]) == [1, 15]  # 1 in 8 are new
+    known = View([["a", "b", "a"]])
+    assert verdicts.unknown(known, 0) == []
+    assert not known.collected(0)  # looked up, not collected
+    assert verdicts.unknown(View([["a", "c", *["b"] * 13, "bad"]]), 0) == [1, 15]  # 2 in 16
     assert verdicts.all_known
     assert verdicts.among({"c", "bad"}) == {"bad"}
-    assert verdicts.unknown(["a", "b", "c"]) == []  # c was judged clean
-    assert verdicts.unknown(["a", "d"]) is None  # 1 in 2: not few
+    assert verdicts.unknown(View([["a", "b", "c"]]), 0) == []  # c was judged clean
+    assert verdicts.unknown(View([["a", "d", "e", "b"] * 2]), 0) is None  # 2 in 8: not few
     assert not verdicts.all_known
 
     rows = [list(r.fields) for r in generate_rows(60, seed=8, version=2)]
@@ -1528,6 +1530,37 @@ def test_known_clean_values_are_looked_up_without_collecting_their_set() -> None
     rows[50][at("gp_practice")] = " A81001"
     rows[55][at("imaging_site")] = "R1"
     assert (56, "DIDS069") in screened_in_twenties(rows)
+
+
+def test_a_column_left_unproved_is_asked_for_its_suspects_first_in_the_next_block() -> None:
+    """Blocks of 20 rows, the first collecting every column's values: a bad NHS number in the
+    second block leaves the column unproved after the whole-column proof fails; the third block's
+    classifier is asked for its suspects without the proof (none: clean), and the fourth tries
+    the proof again. The reports are the exact ones."""
+    rows = [list(r.fields) for r in generate_rows(80, seed=9, version=2)]
+    at = layout(2).index("nhs_number")
+    rows[23][at] = rows[23][at][:9] + str((int(rows[23][at][9]) + 1) % 10)  # a wrong check digit
+    screen = screen_for(Validator(2, submitted=submission_date_for(2)))
+    assert screen is not None
+    classifier = screen._bulk[at]
+    assert classifier is not None
+    assert classifier.all_clean is not None
+    proofs = []
+    prove = classifier.all_clean
+
+    def all_clean(view: View, index: int) -> bool:
+        proofs.append(prove(view, index))
+        return proofs[-1]
+
+    screen._bulk[at] = attrs.evolve(classifier, all_clean=all_clean)
+    seen = []
+    for start in range(0, 80, 20):
+        found = suspects(screen, [list(c) for c in zip(*rows[start:start + 20], strict=True)])
+        seen.append((23 - start in found, screen._unproved[at], list(proofs)))
+    assert seen == [(False, False, [True]),  # proved clean as the first block's values are
+                    (True, True, [True, False]), (False, False, [True, False]),
+                    (False, False, [True, False, True])]
+    assert (24, "DIDS001") in screened_in_twenties(rows)
 
 
 def test_varied_clock_times_are_proved_clean_without_remembering_them() -> None:

@@ -113,6 +113,10 @@ class Screen:
         #: item's values were only looked up (:meth:`Verdicts.unknown`): from then on they
         #: are collected for the item, as the screens need them anyway.
         self._collected_by_screens = [False] * len(validator.layout)
+        #: Whether each column's classifier left rows unproved in the last block it was tried
+        #: on: then it is asked for them (``suspects``) without first trying to prove the
+        #: whole column, which would fail again in a file with findings in most blocks.
+        self._unproved = [False] * len(validator.layout)
         ctx = validator.context
         presence = frozenset(code for (code, _), factory in _checks.ROW_CHECKS.items()
                              if factory is _checks._present)
@@ -147,7 +151,8 @@ class Screen:
         A column with an ``all_clean`` classifier is proved clean by it when most of its values
         were new to the remembered verdicts in the last block that collected them, or when the
         proof is cheap (:class:`Bulk`) and the column did not hold one value then; when it is
-        not, only the values of the rows the classifier ``suspects`` are judged. Every
+        not, only the values of the rows the classifier ``suspects`` are judged (and the next
+        block's suspects are asked for first, as the proof is likely to fail again). Every
         :data:`_PROBE_EVERY` blocks its values are collected again to see if that still holds;
         when most are new, the proof still spares judging them.
         """
@@ -163,18 +168,24 @@ class Screen:
             if classifier and classifier.all_clean:
                 if not probe and ((classifier.cheap and not constant[index])
                                   or verdicts.mostly_new):
-                    if classifier.all_clean(view, index):
+                    if self._unproved[index] and classifier.suspects:
+                        suspects = classifier.suspects(view, index)
+                    elif classifier.all_clean(view, index):
                         continue
-                    suspects = classifier.suspects(view, index) if classifier.suspects else None
+                    else:
+                        suspects = classifier.suspects(view, index) if classifier.suspects \
+                            else None
+                    self._unproved[index] = bool(suspects)
                     if suspects is not None and self._judged(view, index, suspects, failing):
                         continue
                 else:
                     proof = partial(classifier.all_clean, view, index)
             if (verdicts.all_known and not constant[index]
                     and not self._collected_by_screens[index]):
-                unknown = verdicts.unknown(view.columns[index])
+                unknown = verdicts.unknown(view, index)
                 if unknown is not None and self._judged(view, index, unknown, failing):
-                    looked_up.append(index)
+                    if not view.collected(index):
+                        looked_up.append(index)
                     continue
             distinct = view.unique(index, constant=constant[index])
             constant[index] = len(distinct) == 1

@@ -106,20 +106,20 @@ class Verdicts:
             known_bad |= new
         return known_bad
 
-    def unknown(self, column: Sequence[str]) -> list[int] | None:
-        """The rows of ``column`` whose values are not remembered clean, found by looking each
-        value up: when all are, this costs about half of collecting their set and comparing
-        it. ``None`` (and :attr:`all_known` false) when more than one in
-        :data:`_FEW_UNKNOWN` are not."""
+    def unknown(self, view: View, index: int) -> list[int] | None:
+        """The rows of column ``index`` whose values are not remembered clean: none when
+        looking each value up finds them all (about half the cost of collecting their set and
+        comparing it), else those of the block's distinct values that are new. ``None`` (and
+        :attr:`all_known` false) when more than one value in :data:`_FEW_UNKNOWN` rows is
+        new."""
         good = self._good
-        if good.issuperset(column):
+        if good.issuperset(view.columns[index]):
             return []
-        rows = list(compress(range(len(column)),
-                             map(operator.not_, map(good.__contains__, column))))
-        if len(rows) * _FEW_UNKNOWN > len(column):
+        new = view.unique(index) - good
+        if len(new) * _FEW_UNKNOWN > view.size:
             self.all_known = False
             return None
-        return rows
+        return view.rows_with(index, new)
 
     def _remember(self, verdicts: set[str], values: set[str]) -> None:
         """Add ``values`` to ``verdicts``, emptied first when that would pass the limit."""
