@@ -442,18 +442,26 @@ class Validator:
                 for rest in rests:
                     found.append((row, *rest))
         tainted = sifted.tainted
-        width = len(self.layout)
+        #: The rules each row is checked for, so that a row's values are parsed once.
+        checks: dict[int, list[_RowRule]] = {}
         for code, flagged in sifted.rows:
             rule = self._by_code[code]
             rows = set(flagged)
             for index in rule.reads:
                 rows.update(tainted.get(index, ()))
-            for k in sorted(rows):
-                raw = [""] * width
-                values: list[Any] = [None] * width
+            for k in rows:
+                checks.setdefault(k, []).append(rule)
+        width, columns = len(self.layout), view.columns
+        for k, rules in checks.items():
+            raw = [""] * width
+            values: list[Any] = [None] * width
+            read = [False] * width
+            for rule in rules:
                 for index in rule.reads:
-                    text = raw[index] = view.columns[index][k]
-                    values[index] = self._value(index, text)
+                    if not read[index]:
+                        read[index] = True
+                        text = raw[index] = columns[index][k]
+                        values[index] = self._value(index, text)
                 result = rule.check(raw, values)
                 if result:
                     at = rule.primary if result is True else self.layout.index(result)

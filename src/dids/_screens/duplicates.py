@@ -100,10 +100,8 @@ class DuplicateKeys:
         kept = list(kept_numbers)
         self._hashes.frombytes(struct.pack(f"{len(hashes)}q", *hashes))  # signed, kept as bits
         self._rows.extend(kept)
-        if rejected:
-            self._rejected.extend(number in rejected for number in kept)
-        else:
-            self._rejected.extend(bytes(len(kept)))
+        self._rejected.extend(bytes(map(rejected.__contains__, kept)) if rejected
+                              else bytes(len(kept)))
 
     def duplicated(self) -> Iterator[tuple[int, bool]]:
         """When the file has ended: each row whose key another row has too, in row order,
