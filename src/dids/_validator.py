@@ -138,7 +138,7 @@ class Validator:
         self._memo: list[dict[str, tuple[Any, tuple[Rule, ...]]]] = [
             {"": _BLANK} for _ in self.layout]
         #: Each item's own findings on a value (:meth:`_alone`), by column.
-        self._alone_memo: list[dict[str, tuple[tuple[tuple[int, int | None], ...], bool]]] = [
+        self._alone_memo: list[dict[str, tuple[tuple[int, int | None], ...]]] = [
             {} for _ in self.layout]
         self._parsers = [item.parser for item in self.layout]
         self._names = [item.python_name for item in self.layout]
@@ -274,11 +274,9 @@ class Validator:
         except ValidationError:
             return _ABSENT
 
-    def _alone(self, index: int, text: str) -> tuple[tuple[tuple[int, int | None], ...], bool]:
+    def _alone(self, index: int, text: str) -> tuple[tuple[int, int | None], ...]:
         """What item ``index`` holding ``text`` (stripped) breaks of the rules about it alone:
-        (rule order, item index or ``None`` for the row) of each, and whether a field rule
-        fails, or the text is no value of the item (then a rule about several items may
-        fail where its screen, reading the texts, assumes a valid value)."""
+        (rule order, item index or ``None`` for the row) of each."""
         cache = self._alone_memo[index]
         found = cache.get(text)
         if found is not None:
@@ -295,23 +293,18 @@ class Validator:
                 if result:
                     hits.append((rule.order, rule.primary if result is True
                                  else self.layout.index(result)))
-        found = (tuple(hits), bool(failed) or (value is None and text != ""))
+        found = tuple(hits)
         if len(cache) >= _MEMO_LIMIT:
             cache.clear()
         cache[text] = found
         return found
-
-    def no_valid_value(self, index: int, text: str) -> bool:
-        """Whether ``text`` (stripped) fails a field rule of item ``index`` or is no value of
-        it: a rule about several items may then fail where its screen assumes a valid value."""
-        return self._alone(index, text)[1]
 
     def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
         """Whether item ``index`` holding ``text`` breaks one of ``codes``, rules that read
         this item only (the screen of :mod:`dids._screens` asks once per distinct value)."""
         if text != text.strip():
             return True
-        return any(RULES_BY_ORDER[order].code in codes for order, _ in self._alone(index, text)[0])
+        return any(RULES_BY_ORDER[order].code in codes for order, _ in self._alone(index, text))
 
     def _field(self, index: int, text: str) -> tuple[Any, tuple[Rule, ...]]:
         try:
@@ -424,7 +417,8 @@ class Validator:
                          positions: Sequence[int | None] | None) -> list[Compact]:
         """The findings of a sifted block, unordered: each bad value's own, once per distinct
         value; and each rule about several items checked exactly on the rows its screen
-        found, and on the rows where one of its items holds a value that is not valid."""
+        found, and on the rows where one of its items holds a failing value (which the
+        screens did not read)."""
         view = sifted.view
         found: list[Compact] = []
         finding = self._finding
@@ -437,18 +431,18 @@ class Validator:
                 rests = made.get(text)
                 if rests is None:
                     rests = made[text] = [finding(order, at, 0, positions, text)[1:]
-                                          for order, at in self._alone(index, text)[0]]
+                                          for order, at in self._alone(index, text)]
                 row = numbers[k]
                 for rest in rests:
                     found.append((row, *rest))
-        tainted = sifted.tainted
+        failing = {index: rows for index, _, rows in sifted.failing}
         #: The rules each row is checked for, so that a row's values are parsed once.
         checks: dict[int, list[_RowRule]] = {}
         for code, flagged in sifted.rows:
             rule = self._by_code[code]
             rows = set(flagged)
             for index in rule.reads:
-                rows.update(tainted.get(index, ()))
+                rows.update(failing.get(index, ()))
             for k in rows:
                 checks.setdefault(k, []).append(rule)
         width, columns = len(self.layout), view.columns

@@ -60,11 +60,6 @@ class Checks(Protocol):
 
     def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
         """Whether item ``index`` holding ``text`` breaks one of ``codes``."""
-
-    def no_valid_value(self, index: int, text: str) -> bool:
-        """Whether ``text`` (stripped) fails a field rule of item ``index`` or is no value of
-        it."""
-
 __all__ = ["SCREENS", "Checks", "Screen", "Sifted", "View", "screen_for"]
 
 #: Dates have fewer possible values, and more of them recur (birth dates), so more of their
@@ -79,15 +74,14 @@ class Sifted:
     """What :meth:`Screen.sift` found in a block: its :class:`View`; each column whose item's
     own rules fail on some of its values, with those values and the rows that hold them; for
     each screened rule about several items, by code, the rows that may break it (sorted or
-    not, maybe repeated); and, by column, the rows whose value fails a field rule or is no
-    value of the item (``tainted``). The screens did not read those values (:meth:`View.masked`),
-    so :class:`dids.validate.Validator` checks those rows for each rule that reads the column.
+    not, maybe repeated). The screens did not read the failing values (:meth:`View.masked`: a
+    screen may take a value for a date, or a blank for an absent item, that is neither), so
+    :class:`dids.validate.Validator` checks their rows for each rule that reads their column.
     A row in none of these breaks no rule."""
 
     view: View
     failing: list[tuple[int, set[str] | frozenset[str], list[int]]]
     rows: list[tuple[str, Iterable[int]]]
-    tainted: dict[int, list[int]]
 
 
 class Screen:
@@ -195,25 +189,11 @@ class Screen:
                 bad = verdicts.failing(view.unique(index))
             if bad:
                 failing.append((index, bad, view.rows_with(index, bad)))
-        tainted = self._tainted(view, failing)
-        screened = view.masked(tainted) if tainted else view
+        screened = view.masked({index: rows for index, _, rows in failing}) if failing else view
         rows = [(code, rows(screened)) for code, rows in self._screens]
         for index in looked_up:
             self._collected_by_screens[index] |= screened.collected(index)
-        return Sifted(view, failing, rows, tainted)
-
-    def _tainted(self, view: View, failing: list[tuple[int, set[str] | frozenset[str],
-                                                       list[int]]]) -> dict[int, list[int]]:
-        """By column, the rows of ``failing`` whose value fails a field rule or is no value of
-        the item: a screen that reads it (a date, say) may take it for one."""
-        tainted: dict[int, list[int]] = {}
-        for index, bad, rows in failing:
-            invalid = {value for value in bad if self._validator.no_valid_value(index, value)}
-            if invalid:
-                column = view.columns[index]
-                tainted[index] = rows if len(invalid) == len(bad) else [
-                    k for k in rows if column[k] in invalid]
-        return tainted
+        return Sifted(view, failing, rows)
 
     def _judged(self, view: View, index: int, rows: list[int],
                 failing: list[tuple[int, set[str] | frozenset[str], list[int]]]) -> bool:
