@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dids._values import (
+    add_months,
+    days_in_month,
     format_time,
     format_timestamp,
+    month_end,
     parse_date,
     parse_time,
     parse_timestamp,
@@ -101,3 +107,41 @@ def test_timestamp_without_offset_cannot_be_formatted() -> None:
     assert format_timestamp(datetime(2026, 4, 1, 9, tzinfo=timezone(-timedelta(hours=1)))) == (
         "2026-04-01T09:00:00-01:00"
     )
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [  # rules-v2.md section 7's examples of DIDS062, and the window of decision D6
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2023, 1, 31), 1, date(2023, 2, 28)),
+        (date(2024, 2, 29), 1, date(2024, 3, 29)),
+        (date(2026, 4, 30), 6, date(2026, 10, 30)),
+        (date(2025, 12, 15), 1, date(2026, 1, 15)),
+        (date(2026, 3, 31), -1, date(2026, 2, 28)),
+        (date(2000, 2, 29), 12, date(2001, 2, 28)),
+    ],
+)
+def test_add_months_hand_checked(day: date, months: int, expected: date) -> None:
+    assert add_months(day, months) == expected
+
+
+def test_month_ends_hand_checked() -> None:
+    assert [days_in_month(year, 2) for year in (1900, 2000, 2023, 2024)] == [28, 29, 28, 29]
+    assert month_end(date(2026, 4, 1)) == date(2026, 4, 30)
+    assert month_end(date(2026, 12, 31)) == date(2026, 12, 31)
+    with pytest.raises(ValueError, match="year"):
+        add_months(date(9999, 12, 1), 1)
+
+
+@given(st.dates(), st.integers(min_value=-240, max_value=240))
+def test_month_arithmetic_is_relativedeltas(day: date, months: int) -> None:
+    """The same days as ``dateutil.relativedelta``, which the rules' text names, and the same
+    refusal past the calendar's ends."""
+    try:
+        expected = day + relativedelta(months=months)
+    except (ValueError, OverflowError):
+        with pytest.raises(ValueError, match="year"):
+            add_months(day, months)
+        return
+    assert add_months(day, months) == expected
+    assert month_end(day) == day + relativedelta(day=31)

@@ -9,16 +9,14 @@ column indices and parameters once per validation, so the per-row work is only t
 
 from __future__ import annotations
 
-import calendar
 import functools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
-from dids._values import parse_date, parse_time, parse_timestamp
+from dids._values import add_months, month_end, parse_date, parse_time, parse_timestamp
 from dids.catalogue import V2_START, Kind, Layout
 from dids.codes import CodeEnum
 from dids.exceptions import ValidationError
@@ -392,13 +390,13 @@ def _within_days(rule: Rule, ctx: CheckContext) -> RowCheck:
 @row_check("DIDS062")
 def _report_within_month(rule: Rule, ctx: CheckContext) -> RowCheck:
     report, start = (ctx.layout.index(name) for name in rule.items(ctx.version))
-    step = relativedelta(months=int(rule.params["max_months"]))
+    months = int(rule.params["max_months"])
 
     @functools.cache
     def limit(done: date) -> date:
         try:
-            return done + step
-        except (ValueError, OverflowError):  # past 9999-12-31: no later report date exists
+            return add_months(done, months)
+        except ValueError:  # past 9999-12-31: no later report date exists
             return date.max
 
     def check(raw: Sequence[str], values: Sequence[Any]) -> bool:
@@ -446,24 +444,19 @@ def months_between(later: date, earlier: date) -> float:
 
 
 def _is_month_end(day: date) -> bool:
-    return day.day == calendar.monthrange(day.year, day.month)[1]
-
-
-def last_day_of_month(day: date) -> date:
-    """The last day of ``day``'s month."""
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return day == month_end(day)
 
 
 @row_check("DIDS049", "DIDS055", versions=(1,))
 def _submission_window_v1(rule: Rule, ctx: CheckContext) -> RowCheck:
     column = ctx.layout.index("test_date")
-    month_end = last_day_of_month(ctx.submitted_date)
+    submitted_month_end = month_end(ctx.submitted_date)
     warn, reject = float(rule.params["warn_months"]), float(rule.params["reject_months"])
     is_warning = rule.code == "DIDS049"
 
     @functools.cache
     def fails(tested: date) -> bool:
-        months = months_between(month_end, tested)
+        months = months_between(submitted_month_end, tested)
         return warn <= months < reject if is_warning else months >= reject
 
     def check(raw: Sequence[str], values: Sequence[Any]) -> bool:

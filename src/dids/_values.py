@@ -2,7 +2,9 @@
 
 Formats are those of ``identifiers.md`` sections 8-10: a shape check with an ASCII-only regular
 expression first, then ``date.fromisoformat`` and friends (which on their own accept ISO week
-dates, basic formats, fractions and missing offsets). python-dateutil is never used here.
+dates, basic formats, fractions and missing offsets). python-dateutil is never used here; the
+calendar-month arithmetic of the rules and the submission window is here too (it costs no import
+of ``dateutil.relativedelta`` at start-up).
 """
 
 from __future__ import annotations
@@ -26,6 +28,26 @@ TIMESTAMP_SHAPE = (
 )
 _TIMESTAMP = re.compile(TIMESTAMP_SHAPE + r"\Z")
 
+
+
+def days_in_month(year: int, month: int) -> int:
+    """The number of days of ``month`` (1-12) of ``year`` (proleptic Gregorian)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month (the end of a reporting period, ``file-formats.md``)."""
+    return day.replace(day=days_in_month(day.year, day.month))
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved ``months`` calendar months, keeping its day number, or the last day of the
+    month reached when that month is shorter (``rules-v2.md``, DIDS062: 2024-01-31 -> 2024-02-29).
+    ``ValueError`` outside years 1-9999."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, days_in_month(year, month + 1)))
 
 def parse_date(text: str) -> date:
     """Parse a ``YYYY-MM-DD`` calendar date (Data Dictionary ``an10 CCYY-MM-DD``).

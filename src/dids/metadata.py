@@ -19,9 +19,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
-from dids._values import format_timestamp, parse_date, parse_timestamp
+from dids._values import add_months, format_timestamp, month_end, parse_date, parse_timestamp
 from dids.exceptions import ValidationError
 from dids.findings import Issue, issue_for
 from dids.identifiers._common import is_ascii_alnum
@@ -55,7 +54,7 @@ class SubmissionMetadata:
     def for_period(cls, start: date) -> SubmissionMetadata:
         """Metadata naming only the reporting period that contains ``start``."""
         first = start.replace(day=1)
-        return cls(first, first + relativedelta(day=31))
+        return cls(first, month_end(first))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``file-formats.md`` section 5)."""
@@ -75,9 +74,9 @@ def submission_window(period_start: date) -> tuple[date, date]:
     The window opens the day after the period ends and closes at the end of the Nth calendar
     month after it: N = 6 for April 2026 to March 2027, 3 from April 2027 (decision D6).
     """
-    end = period_start + relativedelta(day=31)
+    end = month_end(period_start)
     months = 6 if period_start < SHORT_WINDOW_FROM else 3
-    return end + timedelta(days=1), end + relativedelta(months=months, day=31)
+    return end + timedelta(days=1), month_end(add_months(end, months))
 
 
 def metadata_issues(data: object) -> tuple[SubmissionMetadata | None, list[Issue]]:
@@ -114,7 +113,7 @@ def parse_metadata(data: object) -> tuple[SubmissionMetadata | None, list[str]]:
     if start is None or start.day != 1:
         problems.append("reporting_period_start")
     end = _date_field(text("reporting_period_end"))
-    if end is None or start is None or end != start + relativedelta(day=31):
+    if end is None or start is None or end != month_end(start):
         problems.append("reporting_period_end")
     created_text = text("created_at")
     created = None

@@ -30,7 +30,6 @@ from datetime import date, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from dids._entries import (
     GP_PRACTICE,
@@ -41,6 +40,7 @@ from dids._entries import (
     Organisation,
     ReferenceCode,
 )
+from dids._values import add_months
 
 __all__ = [
     "GP_PRACTICE",
@@ -89,7 +89,7 @@ def code_status(code: ReferenceCode | None, day: date, version: int) -> CodeStat
     if code.inactive_from is None or day < code.inactive_from:
         return CodeStatus.ACTIVE
     if version == 1:
-        in_grace = day <= code.inactive_from + relativedelta(months=6)
+        in_grace = day <= add_months(code.inactive_from, 6)
     else:
         in_grace = day - code.inactive_from <= timedelta(days=183)
     return CodeStatus.GRACE if in_grace else CodeStatus.INACTIVE

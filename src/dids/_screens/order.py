@@ -13,12 +13,11 @@ from itertools import compress, repeat
 from typing import Any
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from dids._checks import CheckContext, month_number
 from dids._screens.base import RowScreen, screen
 from dids._screens.view import NEVER, View, remember
-from dids._values import parse_date
+from dids._values import add_months, parse_date
 from dids.catalogue import Kind
 from dids.exceptions import ValidationError
 from dids.rules import Rule
@@ -223,8 +222,8 @@ def _within_days(rule: Rule, ctx: CheckContext) -> RowScreen:
 @screen("DIDS062")
 def _within_month(rule: Rule, ctx: CheckContext) -> RowScreen:
     report, start = _sides(rule, ctx)
-    step = relativedelta(months=int(rule.params["max_months"]))
-    return _exceeds(report.day, start, lambda day: (day + step).isoformat() + "T99")
+    months = int(rule.params["max_months"])
+    return _exceeds(report.day, start, lambda day: add_months(day, months).isoformat() + "T99")
 
 
 @screen("DIDS010", "DIDS040")
