@@ -35,25 +35,34 @@ _TYPE = re.compile(r"Type: (.+?)(?: \(|$)")
 _TYPE_PATTERN_OVERRIDES = {"Z[ENSW][0-9]{6}": "Z[ENSW][0-9]{1,6}"}
 
 
+def _formats() -> list[tuple[str, str]]:
+    """Each format's pattern and meaning, in the file's order (not the bracketed notes)."""
+    return [(row["pattern"], row["meaning"]) for row in read_table(
+        "codes/referrer_code_formats.csv") if not row["pattern"].startswith("(")]
+
+
 @cache
-def _patterns() -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]]:
-    valid, typed = [], []
-    for row in read_table("codes/referrer_code_formats.csv"):
-        pattern = row["pattern"]
-        if pattern.startswith("("):
-            continue
-        valid.append(pattern)
-        found = _TYPE.search(row["meaning"])
+def _format_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern})" for pattern, _ in _formats()), re.ASCII)
+
+
+@cache
+def _typed_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The pattern of each format that names a type of referrer, with the type (compiled only
+    when asked: validation needs none of them)."""
+    typed = []
+    for pattern, meaning in _formats():
+        found = _TYPE.search(meaning)
         if found:
             type_pattern = _TYPE_PATTERN_OVERRIDES.get(pattern, pattern)
             typed.append((re.compile(type_pattern, re.ASCII), found.group(1)))
-    return re.compile("|".join(f"(?:{p})" for p in valid), re.ASCII), tuple(typed)
+    return tuple(typed)
 
 
 def format_pattern() -> re.Pattern[str]:
     """One pattern of every valid REFERRER CODE format (``codes/referrer_code_formats.csv``),
     matched against the compact (upper-case) code by rule DIDS023."""
-    return _patterns()[0]
+    return _format_pattern()
 
 
 def compact(value: str) -> str:
@@ -64,7 +73,7 @@ def compact(value: str) -> str:
 def validate(value: str) -> str:
     """Return the compact code or raise :class:`InvalidFormat` (DIDS023)."""
     code = compact(value)
-    if _patterns()[0].fullmatch(code) is None:
+    if _format_pattern().fullmatch(code) is None:
         raise InvalidFormat
     return code
 
@@ -77,7 +86,7 @@ def is_valid(value: str) -> bool:
 def referrer_type(value: str) -> str:
     """The type of referrer (``"Consultant"``, ``"GP"``, ...), ``"Not Known"`` when none fits."""
     code = compact(value)
-    for pattern, kind in _patterns()[1]:
+    for pattern, kind in _typed_patterns():
         if pattern.fullmatch(code):
             return kind
     return NOT_KNOWN

@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
 from dids._rows import ColumnBlock, RawRow, SubmissionReader
 from dids.io._base import InvalidRecord, OnInvalid, ReadResult, checked, read_typed
 from dids.metadata import SubmissionMetadata
-from dids.records import RecordV1, RecordV2
+
+if TYPE_CHECKING:
+    from dids.records import RecordV1, RecordV2
 
 __all__ = [
     "EXTENSIONS",
@@ -115,6 +117,7 @@ def write_records(
     from dids.io.csv import write_csv
     from dids.io.json import Submission, write_json, write_jsonl
     from dids.io.xml import write_xml
+    from dids.records import RecordV1
 
     records = checked(records, on_invalid=on_invalid, submitted=submitted)
     if format == "csv":

@@ -6,17 +6,19 @@ import operator
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import compress, repeat
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
-from dids._record_base import BLOCK_SIZE, RefusedStart, layout_blocks, to_columns
+from dids._record_base import BLOCK_SIZE, RefusedStart, RowError, layout_blocks, to_columns
 from dids._rows import ColumnBlock, RawRow, SubmissionReader
 from dids._validator import SUBMISSION_RULES, Validator
 from dids.exceptions import ValidationError
 from dids.findings import Issue
-from dids.records import RecordV1, RecordV2, RowError
 from dids.rules import Disposition
+
+if TYPE_CHECKING:
+    from dids.records import RecordV1, RecordV2
 
 OnInvalid = Literal["raise", "skip", "write"]
 
@@ -189,6 +191,8 @@ def read_typed(reader: SubmissionReader) -> Iterator[ReadResult]:
     are parsed a block of columns at a time (:meth:`dids.records.RecordV2.from_columns`): a
     CSV reader's blocks, and the readable rows of other readers gathered in order.
     """
+    from dids.records import RecordV1, RecordV2  # not imported to validate
+
     record_class: type[RecordV1 | RecordV2] = RecordV1 if reader.version == 1 else RecordV2
     memos: list[dict[str, Any]] = [{} for _ in record_class.LAYOUT.items]
     checker: list[Validator] = []  # made for the first row that cannot be a record

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import islice, repeat
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from dids._rows import ColumnBlock, RawRow
 from dids._validator import validate_reader
@@ -22,7 +22,9 @@ from dids.catalogue import V1, V2, Layout, layout
 from dids.findings import Issue, Report, issue_for
 from dids.io._base import OnInvalid, ReadResult, UnsafeValue, checked_blocks, read_typed
 from dids.metadata import SubmissionMetadata
-from dids.records import RecordV1, RecordV2
+
+if TYPE_CHECKING:
+    from dids.records import RecordV1, RecordV2
 
 __all__ = [
     "ColumnBlock",
