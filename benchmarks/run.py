@@ -201,13 +201,15 @@ class File:
     format: str = "text"
 
     def path(self, rows: int, seed: int) -> Path:
-        """The file (written when not already there)."""
+        """The file (written when not already there: into a part file renamed when done, so that
+        an interrupted run leaves no short file behind)."""
         variant = f"-{self.name}" if self.name else ""
         path = DATA / f"{rows}-{seed}{variant}-v{self.version}.csv"
         if not path.exists():
             DATA.mkdir(exist_ok=True)
             pools = reference_pools(seed) if self.reference else None
-            with path.open("w", newline="", encoding="utf-8") as handle:
+            part = path.with_suffix(".part")
+            with part.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle, lineterminator="\r\n",
                                     quoting=csv.QUOTE_ALL if self.quote_all else csv.QUOTE_MINIMAL)
                 if self.version == 2:
@@ -219,6 +221,7 @@ class File:
                     if self.distinct and row.intended is None:  # a broken row stays broken
                         fields = vary(fields, rng, self.version, pools)
                     writer.writerow(fields)
+            part.replace(path)
         return path
 
     @property

@@ -21,7 +21,7 @@ from dids._record_base import BLOCK_SIZE
 from dids._rows import ColumnBlock, RawRow, SubmissionReader
 from dids._screens import Screen, Sifted, screen_for
 from dids._screens.duplicates import DuplicateKeys
-from dids.catalogue import Layout, layout
+from dids.catalogue import Kind, Layout, layout
 from dids.exceptions import ValidationError
 from dids.findings import (
     DEFAULT_LIMIT_PER_RULE,
@@ -141,6 +141,10 @@ class Validator:
         self._alone_memo: list[dict[str, tuple[tuple[int, int | None], ...]]] = [
             {} for _ in self.layout]
         self._parsers = [item.parser for item in self.layout]
+        #: Values parsed for the rows checked exactly (:meth:`_value`), by column; none kept
+        #: for timestamps, which are mostly distinct.
+        self._parsed: list[dict[str, Any] | None] = [
+            None if item.kind is Kind.TIMESTAMP else {} for item in self.layout]
         self._names = [item.python_name for item in self.layout]
         self._keys = DuplicateKeys(self.layout)
         #: Where the file has the items of the keys (:meth:`check_row`'s ``columns``).
@@ -265,14 +269,23 @@ class Validator:
 
     def _value(self, index: int, text: str) -> Any:
         """Item ``index``'s parsed value of ``text`` (``None`` when it is none), remembered
-        when :meth:`_entry` has been asked."""
+        when :meth:`_entry` has been asked, or when parsed here for an item whose values recur
+        (all but timestamps)."""
         entry = self._memo[index].get(text)
         if entry is not None:
             return entry[0]
+        parsed = self._parsed[index]
+        if parsed is not None and text in parsed:
+            return parsed[text]
         try:
-            return self._parsers[index](text)
+            value = self._parsers[index](text)
         except ValidationError:
-            return _ABSENT
+            value = _ABSENT
+        if parsed is not None:
+            if len(parsed) >= _MEMO_LIMIT:
+                parsed.clear()
+            parsed[text] = value
+        return value
 
     def _alone(self, index: int, text: str) -> tuple[tuple[int, int | None], ...]:
         """What item ``index`` holding ``text`` (stripped) breaks of the rules about it alone:
