@@ -1421,12 +1421,36 @@ def test_a_failing_value_is_masked_from_the_screens() -> None:
     assert screen is not None
     sifted = screen.sift([list(column) for column in zip(*rows, strict=True)])
     assert [(index, rows) for index, _, rows in sifted.failing] == [(at("request_date"), [3])]
+    assert sifted.tainted == {at("request_date"): [3]}
     assert all(3 not in set(found) for code, found in sifted.rows
                if code in ("DIDS027", "DIDS034"))
     submitted = submission_date_for(2)
     found = screened(rows, 2, (40,), submitted=submitted)
     assert found == exact(rows, 2, submitted=submitted)
     assert (4, "DIDS026") in {(issue["row"], issue["code"]) for issue in found["issues"]}
+
+
+def test_valid_failing_values_are_masked_only_when_few() -> None:
+    """v1 test dates two years before the submission month break DIDS055 (a rule on the date
+    alone; each is a valid date): in 2 rows of 40 they are kept from the screens and their rows
+    checked exactly; when every row is late (the file checked two years late) the screens read
+    them, and no row is checked for every rule on the test date. Both reports are the exact
+    ones."""
+    rows = [list(r.fields) for r in generate_rows(40, seed=6, version=1)]
+    at = layout(1).index("test_date")
+    for k in (3, 7):
+        rows[k][at] = (date.fromisoformat(rows[k][at]) - timedelta(days=730)).isoformat()
+    submitted = submission_date_for(1)
+    for late, tainted in [(0, [3, 7]), (730, None)]:
+        screen = screen_for(Validator(1, submitted=submitted + timedelta(days=late)))
+        assert screen is not None
+        sifted = screen.sift([list(column) for column in zip(*rows, strict=True)])
+        failing = {index: held for index, _, held in sifted.failing}
+        assert len(failing[at]) == (2 if not late else 40)
+        assert sifted.tainted.get(at) == tainted
+        found = screened(rows, 1, (40,), submitted=submitted + timedelta(days=late))
+        assert found == exact(rows, 1, submitted=submitted + timedelta(days=late))
+        assert (4, "DIDS055") in {(issue["row"], issue["code"]) for issue in found["issues"]}
 
 
 def test_within_days_with_a_blank_earliest_date() -> None:

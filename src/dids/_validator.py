@@ -312,6 +312,12 @@ class Validator:
         cache[text] = found
         return found
 
+    def no_valid_value(self, index: int, text: str) -> bool:
+        """Whether ``text`` (stripped) fails a field rule of item ``index`` or is no value of
+        it: a rule about several items may then fail where its screen assumes a valid value."""
+        value, failed = self._entry(index, text) if text else _BLANK
+        return bool(failed) or (value is None and text != "")
+
     def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
         """Whether item ``index`` holding ``text`` breaks one of ``codes``, rules that read
         this item only (the screen of :mod:`dids._screens` asks once per distinct value)."""
@@ -430,8 +436,8 @@ class Validator:
                          positions: Sequence[int | None] | None) -> list[Compact]:
         """The findings of a sifted block, unordered: each bad value's own, once per distinct
         value; and each rule about several items checked exactly on the rows its screen
-        found, and on the rows where one of its items holds a failing value (which the
-        screens did not read)."""
+        found, and on the rows where one of its items holds a value the screens did not read
+        (:class:`dids._screens.Sifted`)."""
         view = sifted.view
         found: list[Compact] = []
         finding = self._finding
@@ -448,14 +454,14 @@ class Validator:
                 row = numbers[k]
                 for rest in rests:
                     found.append((row, *rest))
-        failing = {index: rows for index, _, rows in sifted.failing}
+        tainted = sifted.tainted
         #: The rules each row is checked for, so that a row's values are parsed once.
         checks: dict[int, list[_RowRule]] = {}
         for code, flagged in sifted.rows:
             rule = self._by_code[code]
             rows = set(flagged)
             for index in rule.reads:
-                rows.update(failing.get(index, ()))
+                rows.update(tainted.get(index, ()))
             for k in rows:
                 checks.setdefault(k, []).append(rule)
         width, columns = len(self.layout), view.columns

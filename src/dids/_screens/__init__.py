@@ -60,11 +60,18 @@ class Checks(Protocol):
 
     def fails_alone(self, index: int, text: str, codes: frozenset[str]) -> bool:
         """Whether item ``index`` holding ``text`` breaks one of ``codes``."""
+
+    def no_valid_value(self, index: int, text: str) -> bool:
+        """Whether ``text`` (stripped) fails a field rule of item ``index`` or is no value of
+        it."""
 __all__ = ["SCREENS", "Checks", "Screen", "Sifted", "View", "screen_for"]
 
 #: Dates have fewer possible values, and more of them recur (birth dates), so more of their
 #: verdicts are remembered.
 _DATE_MEMO_LIMIT = 1 << 16
+#: A column's failing values are all kept from the screens (:meth:`Screen._tainted`) when at
+#: most one row in this many holds one.
+_FEW_FAILING = 8
 #: How often (in blocks) a column proved clean whole has its distinct values collected again.
 _PROBE_EVERY = 16
 
@@ -74,14 +81,21 @@ class Sifted:
     """What :meth:`Screen.sift` found in a block: its :class:`View`; each column whose item's
     own rules fail on some of its values, with those values and the rows that hold them; for
     each screened rule about several items, by code, the rows that may break it (sorted or
-    not, maybe repeated). The screens did not read the failing values (:meth:`View.masked`: a
-    screen may take a value for a date, or a blank for an absent item, that is neither), so
-    :class:`dids.validate.Validator` checks their rows for each rule that reads their column.
-    A row in none of these breaks no rule."""
+    not, maybe repeated); and, by column, the rows holding a value the screens did not read
+    (``tainted``), which :class:`dids.validate.Validator` checks for each rule that reads the
+    column. A row in none of these breaks no rule.
+
+    A screen may take a text for a date, or a blank for an absent item, that is neither: the
+    values that fail a field rule or are no value of their item are tainted. So are the other
+    failing values of a column where they are few (a date before its floor, a blank required
+    item): :meth:`View.masked` puts another row's value in their place, so that they do not
+    cost the block its shortcuts. Where they are many (every date after the submission window,
+    say), the screens read them: checking every row exactly would cost more."""
 
     view: View
     failing: list[tuple[int, set[str] | frozenset[str], list[int]]]
     rows: list[tuple[str, Iterable[int]]]
+    tainted: dict[int, list[int]]
 
 
 class Screen:
@@ -189,11 +203,29 @@ class Screen:
                 bad = verdicts.failing(view.unique(index))
             if bad:
                 failing.append((index, bad, view.rows_with(index, bad)))
-        screened = view.masked({index: rows for index, _, rows in failing}) if failing else view
+        tainted = self._tainted(view, failing)
+        screened = view.masked(tainted) if tainted else view
         rows = [(code, rows(screened)) for code, rows in self._screens]
         for index in looked_up:
             self._collected_by_screens[index] |= screened.collected(index)
-        return Sifted(view, failing, rows)
+        return Sifted(view, failing, rows, tainted)
+
+    def _tainted(self, view: View, failing: list[tuple[int, set[str] | frozenset[str],
+                                                       list[int]]]) -> dict[int, list[int]]:
+        """By column, the rows the screens are not to read (:class:`Sifted`): those of its
+        failing values when they are few (one row in :data:`_FEW_FAILING` at most), else those
+        of its values that fail a field rule or are no value of the item."""
+        tainted: dict[int, list[int]] = {}
+        for index, bad, rows in failing:
+            if len(rows) * _FEW_FAILING <= view.size:
+                tainted[index] = rows
+                continue
+            invalid = {value for value in bad if self._validator.no_valid_value(index, value)}
+            if invalid:
+                column = view.columns[index]
+                tainted[index] = rows if len(invalid) == len(bad) else [
+                    k for k in rows if column[k] in invalid]
+        return tainted
 
     def _judged(self, view: View, index: int, rows: list[int],
                 failing: list[tuple[int, set[str] | frozenset[str], list[int]]]) -> bool:

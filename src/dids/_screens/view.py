@@ -174,7 +174,7 @@ class View:
         value of its first row not among them (a column with no such row is kept), with what
         was derived from the other columns. A screen of a rule that reads such a column may
         then miss those rows: they are checked exactly for every such rule anyway
-        (:class:`dids._screens.Sifted`)."""
+        (:attr:`dids._screens.Sifted.tainted`)."""
         masked = View.__new__(View)
         for name, value in vars(self).items():
             setattr(masked, name, dict(value) if isinstance(value, dict) else value)
