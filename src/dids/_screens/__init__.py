@@ -64,6 +64,8 @@ class Checks(Protocol):
     def no_valid_value(self, index: int, text: str) -> bool:
         """Whether ``text`` (stripped) fails a field rule of item ``index`` or is no value of
         it."""
+
+
 __all__ = ["SCREENS", "Checks", "Screen", "Sifted", "View", "screen_for"]
 
 #: Dates have fewer possible values, and more of them recur (birth dates), so more of their
