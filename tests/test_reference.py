@@ -72,6 +72,8 @@ def test_code_status_grace_periods() -> None:
     assert code_status(code, date(2024, 8, 1), 2) is CodeStatus.GRACE  # 183 days
     assert code_status(code, date(2024, 8, 2), 2) is CodeStatus.INACTIVE
     assert code_status(None, date(2024, 1, 1), 1) is CodeStatus.UNKNOWN
+    late = ReferenceCode("X", inactive_from=date(9999, 8, 1))  # the grace would end in 10000
+    assert code_status(late, date(9999, 12, 31), 1) is CodeStatus.GRACE
 
 
 def test_reference_rules_run_and_stop_being_not_checked(reference_files: dict[str, Path]

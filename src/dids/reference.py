@@ -89,7 +89,10 @@ def code_status(code: ReferenceCode | None, day: date, version: int) -> CodeStat
     if code.inactive_from is None or day < code.inactive_from:
         return CodeStatus.ACTIVE
     if version == 1:
-        in_grace = day <= add_months(code.inactive_from, 6)
+        try:
+            in_grace = day <= add_months(code.inactive_from, 6)
+        except ValueError:  # the grace ends after 9999-12-31: every later day is in it
+            in_grace = True
     else:
         in_grace = day - code.inactive_from <= timedelta(days=183)
     return CodeStatus.GRACE if in_grace else CodeStatus.INACTIVE
