@@ -195,6 +195,9 @@ def test_v2_window_and_metadata() -> None:
     assert submission_window(date(2026, 12, 1))[1] == date(2027, 6, 30)
     assert submission_window(date(2027, 3, 1))[1] == date(2027, 9, 30)
     assert submission_window(date(2027, 5, 1))[1] == date(2027, 8, 31)
+    # The calendar's last months: the window ends (or opens) on 9999-12-31, and never raises.
+    assert submission_window(date(9999, 10, 1)) == (date(9999, 11, 1), date(9999, 12, 31))
+    assert submission_window(date(9999, 12, 1)) == (date(9999, 12, 31), date(9999, 12, 31))
     april = SubmissionMetadata.for_period(date(2026, 4, 1))
     rows = [make_row(2)]
     for submitted, outside in [(date(2026, 4, 30), True), (date(2026, 5, 1), False),

@@ -29,7 +29,6 @@ TIMESTAMP_SHAPE = (
 _TIMESTAMP = re.compile(TIMESTAMP_SHAPE + r"\Z")
 
 
-
 def days_in_month(year: int, month: int) -> int:
     """The number of days of ``month`` (1-12) of ``year`` (proleptic Gregorian)."""
     if month == 2:
@@ -48,6 +47,7 @@ def add_months(day: date, months: int) -> date:
     ``ValueError`` outside years 1-9999."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     return date(year, month + 1, min(day.day, days_in_month(year, month + 1)))
+
 
 def parse_date(text: str) -> date:
     """Parse a ``YYYY-MM-DD`` calendar date (Data Dictionary ``an10 CCYY-MM-DD``).

@@ -73,10 +73,16 @@ def submission_window(period_start: date) -> tuple[date, date]:
 
     The window opens the day after the period ends and closes at the end of the Nth calendar
     month after it: N = 6 for April 2026 to March 2027, 3 from April 2027 (decision D6).
+    Assumption: a window that would open or close after 9999-12-31 (a period in the calendar's
+    last months) opens or closes on that day, the last a date can hold.
     """
     end = month_end(period_start)
     months = 6 if period_start < SHORT_WINDOW_FROM else 3
-    return end + timedelta(days=1), month_end(add_months(end, months))
+    try:
+        closes = month_end(add_months(end, months))
+    except ValueError:  # past year 9999
+        closes = date.max
+    return (end + timedelta(days=1) if end < date.max else date.max), closes
 
 
 def metadata_issues(data: object) -> tuple[SubmissionMetadata | None, list[Issue]]:
