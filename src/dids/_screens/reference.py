@@ -20,7 +20,7 @@ from itertools import compress
 from dids import _checks
 from dids._checks import CheckContext
 from dids._screens.base import RowScreen, columns_of, screen, values_screen
-from dids._screens.view import NEVER, View
+from dids._screens.view import NEVER, View, remember
 from dids.catalogue import Kind
 from dids.identifiers import ods, postcode
 from dids.reference import ReferenceCode, known_postcodes, lookup_many
@@ -169,26 +169,34 @@ def _codes_agree(rule: Rule, ctx: CheckContext) -> RowScreen | None:
 @screen("DIDS079", "DIDS080", "DIDS081")
 def _organisation_live(rule: Rule, ctx: CheckContext) -> RowScreen | None:
     """Rows whose organisation (one ODS holds with the item's role) opened after, or closed
-    before, a day of the block."""
+    before, a day of the block. Each code's open days are remembered (as the bounds of their
+    ISO texts, ``None`` for a code the rule does not check), so that a block asks only about
+    its new codes and compares texts."""
     organisations = ctx.reference.organisations
     if organisations is None:
         return None  # not checked
     column, *dates = columns_of(rule, ctx)
     dates = [c for c in dates if ctx.layout.items[c].kind in (Kind.DATE, Kind.TIMESTAMP)]
     lookup = _checks._organisation_lookup(rule, ctx)
+    open_days: dict[str, tuple[str, str] | None] = {}
+
+    def open_window(code: str) -> tuple[str, str] | None:
+        found = lookup(code)
+        return None if found is None else _window(found.open_date, found.close_date,
+                                                  inclusive=True)
 
     def rows(view: View) -> list[int]:
         codes = view.unique(column) - {""}
         bounds = day_bounds(view, dates)
         if not codes or bounds is None:
             return []
-        lookup_many(organisations, {code.upper() for code in codes})  # one batch
-        first, last = bounds
-        windows: dict[str, tuple[str, str]] = {}
-        for code in codes:
-            found = lookup(code)
-            if found is not None and not (found.live_on(first) and found.live_on(last)):
-                windows[code] = _window(found.open_date, found.close_date, inclusive=True)
+        new = codes - open_days.keys()
+        if new:
+            lookup_many(organisations, {code.upper() for code in new})  # one batch
+            remember(open_days, open_window, new)
+        first, last = (day.isoformat() for day in bounds)
+        windows = {code: window for code in codes if (window := open_days[code]) is not None
+                   and not (window[0] <= first and last <= window[1])}
         return _outside(view, column, windows, dates)
 
     return rows
