@@ -362,6 +362,18 @@ _CODES = st.from_regex(r"[A-Z][A-Z0-9]{0,5}", fullmatch=True)
 _DAYS = st.none() | st.dates(date(1990, 1, 1), date(2030, 12, 31))
 
 
+def test_a_store_of_one_part_offers_only_that_provider(tmp_path: Path) -> None:
+    (tmp_path / "postcodes.csv").write_text("postcode\nLS1 4AP\n")
+    build_store(tmp_path / "s.sqlite", postcodes=[tmp_path / "postcodes.csv"])
+    reference = ReferenceData.from_sqlite(tmp_path / "s.sqlite")
+    assert (reference.nicip, reference.snomed_ct, reference.organisations) == (None, None, None)
+    assert reference.postcodes is not None
+    assert "LS1 4AP" in reference.postcodes
+    assert reference.provenance is not None
+    kinds = [source["kind"] for source in reference.provenance["sources"]]
+    assert kinds == ["postcodes:library"]
+
+
 @settings(max_examples=25, deadline=None)
 @given(codes=st.dictionaries(_CODES, st.tuples(_DAYS, _DAYS, st.none() | _CODES), max_size=30),
        asked=st.lists(_CODES, max_size=40))

@@ -159,7 +159,7 @@ class ReferenceData:
         from dids.refdata.store import ReferenceStore
 
         store = ReferenceStore(path)
-        return cls(**store.providers(), provenance=store.info().to_dict())
+        return cls(**store.providers(), provenance=store.info(counts=False).to_dict())
 
 
 def _date(text: str | None) -> date | None:

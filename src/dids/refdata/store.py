@@ -223,27 +223,36 @@ class ReferenceStore:
         """Pickled as its path, opened again where it is unpickled (a Spark task)."""
         return ReferenceStore, (self.path,)
 
-    def info(self) -> StoreInfo:
-        """The store's provenance and size."""
+    def info(self, *, counts: bool = True) -> StoreInfo:
+        """The store's provenance and size (the rows of each table, unless not ``counts``:
+        counting reads every row of the postcodes)."""
         sources = tuple(Source(*row) for row in self.query(
             "SELECT kind, file, release, rows, sha256 FROM sources ORDER BY rowid"))
-        counts = {table: self.query(f"SELECT count(*) FROM {table}")[0][0]
-                  for table in ("organisations", "practitioners", "postcodes")}
-        for system, count in self.query(
-                "SELECT system, count(*) FROM codes GROUP BY system ORDER BY system"):
-            counts[system] = count
+        counted: dict[str, int] = {}
+        if counts:
+            counted = {table: self.query(f"SELECT count(*) FROM {table}")[0][0]
+                       for table in ("organisations", "practitioners", "postcodes")}
+            for system, count in self.query(
+                    "SELECT system, count(*) FROM codes GROUP BY system ORDER BY system"):
+                counted[system] = count
         return StoreInfo(self.path, self._meta.get("built", ""), self._meta.get("dids", ""),
-                         sources, counts)
+                         sources, counted)
 
     def providers(self) -> dict[str, Any]:
         """The providers of the parts the store holds (``None`` for a part with no rows), by
         :class:`~dids.reference.ReferenceData` field."""
-        counts = self.info().counts
+        def holds(table: str, where: str = "", *parameters: str) -> bool:
+            return bool(self.query(f"SELECT EXISTS (SELECT 1 FROM {table} {where})",
+                                   parameters)[0][0])
+
+        def codes(system: str) -> _StoreCodes | None:
+            return _StoreCodes(self, system) if holds("codes", "WHERE system = ?", system) else None
+
         return {
-            "nicip": _StoreCodes(self, "nicip") if counts.get("nicip") else None,
-            "snomed_ct": _StoreCodes(self, "snomed_ct") if counts.get("snomed_ct") else None,
-            "organisations": _StoreOrganisations(self) if counts["organisations"] else None,
-            "postcodes": _StorePostcodes(self) if counts["postcodes"] else None,
+            "nicip": codes("nicip"),
+            "snomed_ct": codes("snomed_ct"),
+            "organisations": _StoreOrganisations(self) if holds("organisations") else None,
+            "postcodes": _StorePostcodes(self) if holds("postcodes") else None,
         }
 
 
