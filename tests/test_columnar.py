@@ -588,6 +588,21 @@ def test_providers_without_batched_lookups_are_asked_one_value_at_a_time() -> No
     assert (6, "DIDS016") in {(i["row"], i["code"]) for i in found["issues"]}
 
 
+def test_postcodes_are_asked_upper_cased_and_zz99_passes_unasked() -> None:
+    """DIDS016's screen: a postcode the directory holds passes in any letter case, a ZZ99
+    pseudo-postcode passes without being known, others fail (as the row check says)."""
+    at = layout(2).index
+    rows = [list(r.fields) for r in generate_rows(8, seed=3, version=2)]
+    written = ["LS1 4AP", "ls1 4ap", "zz99 3vz", "M1 1AA", "m1 1aa", "", "Ls1 4aP", "LS1 4AP"]
+    for row, text in zip(rows, written, strict=True):
+        row[at("postcode")] = text
+    reference = ReferenceData(postcodes=CsvPostcodeReference(frozenset({"LS1 4AP"})))
+    options = {"submitted": submission_date_for(2), "reference": reference}
+    found = screened(rows, 2, (8,), **options)
+    assert found == exact(rows, 2, **options)
+    assert [i["row"] for i in found["issues"] if i["code"] == "DIDS016"] == [4, 5]
+
+
 def test_every_multi_item_row_rule_has_a_screen() -> None:
     for version in (1, 2):
         validator = Validator(version)

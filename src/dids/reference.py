@@ -313,34 +313,38 @@ class _CachedLookups(Generic[_Entry]):
 
 
 class _CachedPostcodes:
-    """A postcode provider with a bounded memory of its answers."""
+    """A postcode provider with a bounded memory of its answers: the postcodes it said exist
+    and those it said do not (together at most :data:`_CACHE_LIMIT`, both emptied when
+    full)."""
 
     def __init__(self, reference: PostcodeReference) -> None:
         self._reference = reference
-        self._answers: dict[str, bool] = {}
+        self._known: set[str] = set()
+        self._unknown: set[str] = set()
 
     def prefetch(self, postcodes: Collection[str]) -> None:
         """Ask the provider, in one batch, about those of ``postcodes`` not remembered."""
-        missing = {postcode for postcode in postcodes if postcode not in self._answers}
+        missing = set(postcodes) - self._known - self._unknown
         if not missing:
             return
-        if len(self._answers) + len(missing) > _CACHE_LIMIT:  # emptied: all asked again
-            self._answers.clear()
+        if len(self._known) + len(self._unknown) + len(missing) > _CACHE_LIMIT:
+            self._known.clear()  # emptied: all asked again
+            self._unknown.clear()
             missing = set(postcodes)
         found = known_postcodes(self._reference, missing)
-        self._answers.update((postcode, postcode in found) for postcode in missing)
+        self._known |= found
+        self._unknown |= missing - found
 
     def __contains__(self, postcode: object) -> bool:
         if not isinstance(postcode, str):
             return False
-        if postcode not in self._answers:
-            self.prefetch((postcode,))
-        return self._answers[postcode]
+        self.prefetch((postcode,))
+        return postcode in self._known
 
     def known(self, postcodes: Collection[str]) -> set[str]:
         """Those of ``postcodes`` that exist, asking the provider in one batch."""
         self.prefetch(postcodes)
-        return {postcode for postcode in postcodes if self._answers[postcode]}
+        return self._known.intersection(postcodes)
 
 
 def cached(reference: ReferenceData) -> ReferenceData:

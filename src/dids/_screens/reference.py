@@ -43,9 +43,11 @@ def _postcodes_known(rule: Rule, ctx: CheckContext) -> ReferenceClean | None:
         return None
 
     def clean(values: Collection[str]) -> set[str]:
-        upper = {value: value.upper() for value in values}
-        found = known_postcodes(known, set(upper.values()))
-        return {value for value in values if upper[value] in found or postcode.is_zz99(value)}
+        values = set(values)
+        lower = {value: upper for value in values if (upper := value.upper()) != value}
+        found = known_postcodes(known, values - lower.keys() | set(lower.values()))
+        clean = found & values | {value for value, upper in lower.items() if upper in found}
+        return clean | {value for value in values - clean if postcode.is_zz99(value)}
 
     return clean
 

@@ -11,6 +11,7 @@ rows, SHA-256) and ``meta``. Dates are integers ``YYYYMMDD`` (postcode months ``
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import sqlite3
 import tempfile
@@ -277,22 +278,27 @@ def _roles(text: str) -> frozenset[str]:
 
 
 def _asked(values: Collection[str], normal: Callable[[str], str],
-           query: Callable[[Sequence[str]], Iterable[tuple[Any, ...]]]
+           query: Callable[[Sequence[str]], Sequence[tuple[Any, ...]]]
            ) -> dict[str, tuple[Any, ...]]:
     """The rows ``query`` finds for ``values``, by value: each asked as given, then those not
     found whose ``normal`` form differs asked in that form (a batch is a query or two for
-    each 500)."""
+    each 500, asked in order: neighbouring values share the store's pages)."""
     found: dict[str, tuple[Any, ...]] = {}
-    for chunk in _chunks(list(values)):
-        found.update((row[0], row) for row in query(chunk))
-    again = {value: normal(value) for value in values if value not in found}
-    again = {value: key for value, key in again.items() if key != value}
+    for chunk in _chunks(sorted(values)):
+        rows = query(chunk)
+        found.update(zip(map(_first, rows), rows, strict=True))
+    again = {value: key for value in set(values) - found.keys()
+             if (key := normal(value)) != value}
     if again:
         by_key: dict[str, tuple[Any, ...]] = {}
         for chunk in _chunks(sorted(set(again.values()))):
-            by_key.update((row[0], row) for row in query(chunk))
+            rows = query(chunk)
+            by_key.update(zip(map(_first, rows), rows, strict=True))
         found.update((value, by_key[key]) for value, key in again.items() if key in by_key)
     return found
+
+
+_first = operator.itemgetter(0)
 
 
 def _code_key(code: str) -> str:
@@ -315,7 +321,7 @@ class _StoreCodes:
 
     def lookup_many(self, codes: Collection[str]) -> dict[str, ReferenceCode | None]:
         """:meth:`lookup` of each of ``codes``, in one query for each 500."""
-        def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+        def query(chunk: Sequence[str]) -> list[tuple[Any, ...]]:
             return self._store.query(
                 "SELECT code, active_from, inactive_from, maps_to FROM codes "
                 f"WHERE system = ? AND code IN ({_marks(len(chunk))})", (self._system, *chunk))
@@ -337,7 +343,7 @@ class _StoreOrganisations:
 
     def lookup_many(self, codes: Collection[str]) -> dict[str, Organisation | None]:
         """:meth:`lookup` of each of ``codes``, in one query for each 500."""
-        def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+        def query(chunk: Sequence[str]) -> list[tuple[Any, ...]]:
             return self._store.query(
                 "SELECT code, roles, open_date, close_date FROM organisations "
                 f"WHERE code IN ({_marks(len(chunk))})", chunk)
@@ -359,7 +365,7 @@ class _StorePostcodes:
     def known(self, postcodes: Collection[str]) -> set[str]:
         """Those of ``postcodes`` in the store (compared upper-cased, spaces as one), in one
         query for each 500."""
-        def query(chunk: Sequence[str]) -> Iterable[tuple[Any, ...]]:
+        def query(chunk: Sequence[str]) -> list[tuple[Any, ...]]:
             return self._store.query(
                 f"SELECT postcode FROM postcodes WHERE postcode IN ({_marks(len(chunk))})",
                 chunk)
