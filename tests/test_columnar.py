@@ -22,6 +22,7 @@ from dids import _record_base as record_base
 from dids._record_base import BLOCK_SIZE, RefusedStart, _refuse, to_columns
 from dids._rows import ColumnBlock, RawRow
 from dids._screens import SCREENS, Screen, View, screen_for
+from dids._screens import reference as screen_reference
 from dids._screens import view as screen_view
 from dids._screens.identifiers import nhs_check_sums
 from dids._screens.shapes import Shape, Template, every_line
@@ -576,6 +577,23 @@ def test_reference_rules_are_screened_as_row_checks_find_them(
     sizes = data.draw(st.lists(st.integers(1, 50), min_size=1, max_size=3))
     options = {"submitted": submitted, "reference": reference, "limit_per_rule": None}
     assert screened(rows, version, sizes, **options) == exact(rows, version, **options)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_reference_screens_past_their_memory_limit(version: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Screens whose memories of codes are emptied every block or two (a limit of 5 values)
+    still find what the row checks find."""
+    for module in (screen_view, screen_reference):
+        monkeypatch.setattr(module, "MEMO_LIMIT", 5)
+    rows = [list(r.fields) for r in generate_rows(400, seed=5, version=version,
+                                                  invalid_rate=0.2)]
+    reference = _reference_around(rows, version, random.Random(5))
+    options = {"submitted": submission_date_for(version), "reference": reference,
+               "limit_per_rule": None}
+    found = screened(rows, version, (7, 40), **options)
+    assert found == exact(rows, version, **options)
+    assert {"DIDS016", "DIDS018"} <= {issue["code"] for issue in found["issues"]}
 
 
 def test_providers_without_batched_lookups_are_asked_one_value_at_a_time() -> None:

@@ -20,7 +20,7 @@ from itertools import compress
 from dids import _checks
 from dids._checks import CheckContext
 from dids._screens.base import RowScreen, columns_of, screen, values_screen
-from dids._screens.view import NEVER, View, remember
+from dids._screens.view import MEMO_LIMIT, NEVER, View, remember
 from dids.catalogue import Kind
 from dids.identifiers import ods, postcode
 from dids.reference import ReferenceCode, known_postcodes, lookup_many
@@ -172,8 +172,9 @@ def _codes_agree(rule: Rule, ctx: CheckContext) -> RowScreen | None:
 def _organisation_live(rule: Rule, ctx: CheckContext) -> RowScreen | None:
     """Rows whose organisation (one ODS holds with the item's role) opened after, or closed
     before, a day of the block. Each code's open days are remembered (as the bounds of their
-    ISO texts, ``None`` for a code the rule does not check), so that a block asks only about
-    its new codes and compares texts."""
+    ISO texts, ``None`` for a code the rule does not check), and so are the codes found live
+    on every day of the last blocks' bounds (those of most blocks of a file): a block asks
+    only about its new codes and compares texts."""
     organisations = ctx.reference.organisations
     if organisations is None:
         return None  # not checked
@@ -181,6 +182,8 @@ def _organisation_live(rule: Rule, ctx: CheckContext) -> RowScreen | None:
     dates = [c for c in dates if ctx.layout.items[c].kind in (Kind.DATE, Kind.TIMESTAMP)]
     lookup = _checks._organisation_lookup(rule, ctx)
     open_days: dict[str, tuple[str, str] | None] = {}
+    #: The codes live on every day from the first to the last day of the key (one key).
+    live: dict[tuple[str, str], set[str]] = {}
 
     def open_window(code: str) -> tuple[str, str] | None:
         found = lookup(code)
@@ -192,13 +195,22 @@ def _organisation_live(rule: Rule, ctx: CheckContext) -> RowScreen | None:
         bounds = day_bounds(view, dates)
         if not codes or bounds is None:
             return []
+        first, last = (day.isoformat() for day in bounds)
+        if (first, last) not in live:
+            live.clear()
+        clean = live.setdefault((first, last), set())
+        codes -= clean
+        if not codes:
+            return []
         new = codes - open_days.keys()
         if new:
             lookup_many(organisations, {code.upper() for code in new})  # one batch
-            remember(open_days, open_window, new)
-        first, last = (day.isoformat() for day in bounds)
+        remember(open_days, open_window, codes)
         windows = {code: window for code in codes if (window := open_days[code]) is not None
                    and not (window[0] <= first and last <= window[1])}
+        if len(clean) + len(codes) > MEMO_LIMIT:
+            clean.clear()
+        clean |= codes - windows.keys()
         return _outside(view, column, windows, dates)
 
     return rows
