@@ -253,7 +253,7 @@ class CsvPostcodeReference:
 _Entry = TypeVar("_Entry")
 _Entry_co = TypeVar("_Entry_co", covariant=True)
 #: Answers a cache in front of a provider keeps (emptied when full).
-_CACHE_LIMIT = 1 << 16
+_CACHE_LIMIT = 1 << 13
 
 
 class _Lookups(Protocol[_Entry_co]):
@@ -348,9 +348,10 @@ class _CachedPostcodes:
 
 
 def cached(reference: ReferenceData) -> ReferenceData:
-    """``reference`` with a bounded memory (65,536 answers a provider) in front of each
-    provider, whose batched methods ask only about what it does not remember. Validation
-    uses it, so that each distinct value is asked about once per block at most."""
+    """``reference`` with a bounded memory (8,192 answers a provider: the distinct values of a
+    few blocks) in front of each provider, whose batched methods ask only about what it does
+    not remember. Validation uses it, so that each distinct value is asked about once per
+    block at most (values that recur across blocks are remembered by the screens)."""
     nicip, snomed_ct, organisations = reference.nicip, reference.snomed_ct, reference.organisations
     return ReferenceData(
         nicip=_CachedLookups(nicip) if nicip else None,
