@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dids import examples
+from dids._screens import duplicates as duplicate_keys
 from dids.catalogue import V2
 from dids.findings import Findings, Issue, JsonSink, Report
 from dids.io.csv import CsvReader, detect_version
@@ -278,14 +281,29 @@ def _memory_per_row(validator_for: Callable[[], Validator],
 
 
 def test_memory_is_flat_apart_from_the_compact_duplicate_keys() -> None:
-    # Past the 32,768-hash partitions of the duplicate check: 13 bytes a row for the duplicate
-    # keys, moved into partitions (a byte a row says which), never the row.
+    # Past the 32,768-hash partitions of the duplicate check, below SPILL_AFTER rows: 13 bytes a
+    # row for the duplicate keys, moved into partitions (a byte a row says which), never the row.
     per_row = _memory_per_row(lambda: Validator(1, submitted=SUBMITTED[1]), lambda row: row,
-                              1 << 17, 1 << 18)
+                              1 << 16, 1 << 17)
     assert per_row < 40, per_row
 
 
-def test_duplicates_are_found_across_the_partitions_of_a_large_file() -> None:
+def test_memory_is_flat_once_the_duplicate_keys_are_in_a_file(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``SPILL_AFTER`` rows the keys go to a temporary file: a row then costs nothing
+    that stays in memory (the file's index is 12 bytes a partition a batch)."""
+    monkeypatch.setattr(duplicate_keys, "SPILL_AFTER", 1 << 14)
+    per_row = _memory_per_row(lambda: Validator(1, submitted=SUBMITTED[1]), lambda row: row,
+                              1 << 16, 1 << 17)
+    assert per_row < 1, per_row
+
+
+@pytest.mark.parametrize("spill_after", [None, 5000])
+def test_duplicates_are_found_across_the_partitions_of_a_large_file(
+        spill_after: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    if spill_after is not None:  # the keys in a temporary file, read back in runs of 3
+        monkeypatch.setattr(duplicate_keys, "SPILL_AFTER", spill_after)
+        monkeypatch.setattr(duplicate_keys, "_RUN_CHUNK", 3)
     rows = [list(row) for row in _many_rows(100_000)]
     pairs = [(1 + 490 * k, 246 + 490 * k) for k in range(200)] + [(7, 99_999), (8, 99_998)]
     for first, second in pairs:
@@ -409,3 +427,28 @@ def test_memory_is_flat_whatever_the_number_of_findings() -> None:
     sample = validator()
     sample.check_columns([list(c) for c in zip(*map(bad, _many_rows(50)), strict=True)], 1)
     assert sample.finish().counts == {"DIDS001": 50, "DIDS055": 50}
+
+
+@given(keys=st.lists(st.tuples(st.integers(0, 40), st.booleans()), max_size=300),
+       order=st.randoms(use_true_random=False), spill_after=st.integers(1, 50))
+def test_spilled_duplicate_keys_find_what_keys_in_memory_find(
+        keys: list[tuple[int, bool]], order: Any, spill_after: int) -> None:
+    """Keys added out of row order (as a reader's quoted rows come after their block), with
+    many repeats: the rows whose key repeats, in row order with their rejected flags, whether
+    the keys stay in memory or go to the temporary file every few rows."""
+    rows = list(range(1, len(keys) + 1))
+    order.shuffle(rows)
+    counts = Counter(key for key, _ in keys)
+    expected = sorted((row, rejected) for row, (key, rejected) in zip(rows, keys, strict=True)
+                      if counts[key] > 1)
+    found = {}
+    for spill in (None, spill_after):
+        kept = duplicate_keys.DuplicateKeys(V2)
+        with pytest.MonkeyPatch.context() as patch:
+            if spill is not None:
+                patch.setattr(duplicate_keys, "SPILL_AFTER", spill)
+                patch.setattr(duplicate_keys, "_RUN_CHUNK", 2)
+            for row, (key, rejected) in zip(rows, keys, strict=True):
+                kept.add(hash(("A", str(key))), row, rejected)
+            found[spill] = list(kept.duplicated())
+    assert found[None] == found[spill_after] == expected
