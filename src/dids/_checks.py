@@ -536,6 +536,23 @@ def reads(rule: Rule, ctx: CheckContext) -> tuple[int, ...]:
     return tuple(sorted({ctx.layout.index(name) for name in names}))
 
 
+def passes_without(rule: Rule, ctx: CheckContext) -> tuple[int, ...]:
+    """The columns without whose value a rule's row check passes: a row that holds no value
+    in one of them (a blank, or a text that parses to none) breaks no such rule. They are
+    the dates and timestamps of the rules about moments (:func:`_in_order`,
+    :func:`_within_days`, :func:`_report_within_month`,
+    :func:`_birth_within_months_of_request`), which skip a side that is absent; a time item
+    is not one of them (without it, its date alone is compared)."""
+    if ROW_CHECKS.get((rule.code, ctx.version)) not in _ABSENT_MOMENT_PASSES:
+        return ()
+    return tuple(sorted(ctx.layout.index(name) for name in rule.items(ctx.version)
+                        if name in ctx.layout
+                        and ctx.layout[name].kind in (Kind.DATE, Kind.TIMESTAMP)))
+
+
+_ABSENT_MOMENT_PASSES: frozenset[RowFactory] = frozenset(
+    {_in_order, _within_days, _report_within_month, _birth_within_months_of_request})
+
 _CODE_SYSTEMS = {"nicip_code": ("nicip", nicip), "snomed_code": ("snomed_ct", snomed_ct)}
 
 

@@ -19,7 +19,7 @@ from dids import _checks
 from dids._checks import CheckContext, Expression, FieldCheck, RowCheck
 from dids._record_base import BLOCK_SIZE
 from dids._rows import ColumnBlock, RawRow, SubmissionReader
-from dids._screens import Screen, Sifted, screen_for
+from dids._screens import UNMASKED, Screen, Sifted, screen_for
 from dids._screens.duplicates import DuplicateKeys
 from dids.catalogue import Kind, Layout, layout
 from dids.exceptions import ValidationError
@@ -188,14 +188,16 @@ class Validator:
             primary = None if rule.code in _ROW_LEVEL else self.layout.index(names[0])
             columns = tuple(map(self.layout.index, names))
             reads = _checks.reads(rule, self.context)
+            passes_without = _checks.passes_without(rule, self.context)
             if isinstance(check, Expression):
                 expressions.append((rule, check, primary))
                 self._by_code[rule.code] = _RowRule(
-                    RULE_ORDER[rule.code], _OneExpression(check), primary, columns, reads)
+                    RULE_ORDER[rule.code], _OneExpression(check), primary, columns, reads,
+                    passes_without)
             else:
                 compiled.append((rule, check, primary))
                 self._by_code[rule.code] = _RowRule(
-                    RULE_ORDER[rule.code], check, primary, columns, reads)
+                    RULE_ORDER[rule.code], check, primary, columns, reads, passes_without)
         self._expressions = [(rule, primary) for rule, _, primary in expressions]
         self._run_expressions = _compile_expressions([e for _, e, _ in expressions])
         #: The row rules about one item only, by column: their findings are the item's own.
@@ -437,7 +439,7 @@ class Validator:
         """The findings of a sifted block, unordered: each bad value's own, once per distinct
         value; and each rule about several items checked exactly on the rows its screen
         found, and on the rows where one of its items holds a value the screens did not read
-        (:class:`dids._screens.Sifted`)."""
+        (:class:`dids._screens.Sifted`), but those the rule passes for want of a value."""
         view = sifted.view
         found: list[Compact] = []
         finding = self._finding
@@ -455,13 +457,23 @@ class Validator:
                 for rest in rests:
                     found.append((row, *rest))
         tainted = sifted.tainted
+        #: By column, its tainted rows that hold no value (which some rules pass).
+        absent: dict[int, set[int]] = {}
         #: The rules each row is checked for, so that a row's values are parsed once.
         checks: dict[int, list[_RowRule]] = {}
         for code, flagged in sifted.rows:
             rule = self._by_code[code]
             rows = set(flagged)
-            for index in rule.reads:
-                rows.update(tainted.get(index, ()))
+            if code not in UNMASKED:
+                for index in rule.reads:
+                    rows.update(tainted.get(index, ()))
+                for index in rule.passes_without:
+                    if index in tainted:
+                        if index not in absent:
+                            column = view.columns[index]
+                            absent[index] = {k for k in tainted[index]
+                                             if self._value(index, column[k]) is None}
+                        rows -= absent[index]
             for k in rows:
                 checks.setdefault(k, []).append(rule)
         width, columns = len(self.layout), view.columns
@@ -548,6 +560,8 @@ class _RowRule:
     columns: tuple[int, ...]
     #: The columns its check reads (:func:`dids._checks.reads`).
     reads: tuple[int, ...]
+    #: The columns without whose value it passes (:func:`dids._checks.passes_without`).
+    passes_without: tuple[int, ...] = ()
 
 
 #: The places in the rule table of the rules that reject a record.

@@ -32,7 +32,7 @@ from dids import _checks
 from dids._checks import CheckContext
 from dids._screens import identifiers, reference  # noqa: F401 (they register their screens)
 from dids._screens import values as value_screens  # noqa: F401 (as above)
-from dids._screens.base import BULK, SCREENS, UNREAD, Bulk, RowScreen, columns_of
+from dids._screens.base import BULK, SCREENS, UNMASKED, UNREAD, Bulk, RowScreen, columns_of
 from dids._screens.order import in_order_screen
 from dids._screens.reference import REFERENCE_CLEAN, ReferenceClean
 from dids._screens.view import MEMO_LIMIT, Verdicts, View
@@ -66,7 +66,7 @@ class Checks(Protocol):
         it."""
 
 
-__all__ = ["SCREENS", "Checks", "Screen", "Sifted", "View", "screen_for"]
+__all__ = ["SCREENS", "UNMASKED", "Checks", "Screen", "Sifted", "View", "screen_for"]
 
 #: Dates have fewer possible values, and more of them recur (birth dates), so more of their
 #: verdicts are remembered.
@@ -85,7 +85,7 @@ class Sifted:
     each screened rule about several items, by code, the rows that may break it (sorted or
     not, maybe repeated); and, by column, the rows holding a value the screens did not read
     (``tainted``), which :class:`dids.validate.Validator` checks for each rule that reads the
-    column. A row in none of these breaks no rule.
+    column (but the :data:`UNMASKED` rules). A row in none of these breaks no rule.
 
     A screen may take a text for a date, or a blank for an absent item, that is neither: the
     values that fail a field rule or are no value of their item are tainted. So are the other
@@ -207,7 +207,8 @@ class Screen:
                 failing.append((index, bad, view.rows_with(index, bad)))
         tainted = self._tainted(view, failing)
         screened = view.masked(tainted) if tainted else view
-        rows = [(code, rows(screened)) for code, rows in self._screens]
+        rows = [(code, rows(view if code in UNMASKED else screened))
+                for code, rows in self._screens]
         for index in looked_up:
             self._collected_by_screens[index] |= screened.collected(index)
         return Sifted(view, failing, rows, tainted)

@@ -85,14 +85,20 @@ def bulk(key: str | Kind) -> Callable[[BulkFactory], BulkFactory]:
 RowScreen = Callable[[View], Iterable[int]]
 ScreenFactory = Callable[[Rule, CheckContext], "RowScreen | None"]
 SCREENS: dict[str, ScreenFactory] = {}
+#: The codes whose screens find every row their checks fail on whatever the values (they ask
+#: only whether values are blank, or a ZZ99 postcode): they read the block unmasked, and the
+#: rows holding values the other screens did not read are not theirs to check.
+UNMASKED: set[str] = set()
 
 
-def screen(*codes: str) -> Callable[[ScreenFactory], ScreenFactory]:
-    """Register a screen factory for ``codes``."""
+def screen(*codes: str, unmasked: bool = False) -> Callable[[ScreenFactory], ScreenFactory]:
+    """Register a screen factory for ``codes`` (in :data:`UNMASKED` when ``unmasked``)."""
 
     def register(factory: ScreenFactory) -> ScreenFactory:
         for code in codes:
             SCREENS[code] = factory
+        if unmasked:
+            UNMASKED.update(codes)
         return factory
 
     return register

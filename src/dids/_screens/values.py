@@ -114,7 +114,7 @@ def _timestamps(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
                 all_clean, suspects)
 
 
-@screen("DIDS056", "DIDS073")
+@screen("DIDS056", "DIDS073", unmasked=True)
 def _all_blank(rule: Rule, ctx: CheckContext) -> RowScreen:
     first, *rest = columns_of(rule, ctx)
 
@@ -125,7 +125,7 @@ def _all_blank(rule: Rule, ctx: CheckContext) -> RowScreen:
     return rows
 
 
-@screen("DIDS074")
+@screen("DIDS074", unmasked=True)
 def _zz99_alone(rule: Rule, ctx: CheckContext) -> RowScreen:
     """Rows whose other demographic items are all blank, then those of them with a ZZ99
     postcode: a block's blanks are few, its postcodes mostly distinct."""
@@ -143,7 +143,7 @@ def _zz99_alone(rule: Rule, ctx: CheckContext) -> RowScreen:
     return rows
 
 
-@screen("X-TIM-02")
+@screen("X-TIM-02", unmasked=True)
 def _time_without_date(rule: Rule, ctx: CheckContext) -> RowScreen:
     columns = columns_of(rule, ctx)
     pairs = list(zip(columns[0::2], columns[1::2], strict=True))
