@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -242,3 +243,49 @@ def test_text_lists_the_first_findings_of_each_rule(tmp_path: Path,
                     "--limit-per-rule", "30")
     assert len(re.findall(r"^  row \d+, column 1 \(nhs_number\): DIDS001", out, re.M)) == 25
     assert "more not listed" not in out
+
+
+def test_a_temporary_directory_that_cannot_hold_the_keys_is_a_clear_error(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    """Past ``SPILL_AFTER`` rows the DIDS071 keys go to a temporary file: when it cannot be
+    made (or written, or read back), the command says where, and what to do, not "cannot
+    read" the submission nor an internal error."""
+    from dids._screens import duplicates
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(duplicates, "SPILL_AFTER", 2)
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path / "full"))
+    status, out, err = run(capsys, "validate", str(examples.path("v2_valid.csv")),
+                           "--submitted", submission_date_for(2).isoformat())
+    assert status == 2
+    assert err == (f"dids: cannot use a temporary file in {tmp_path / 'full'}: "
+                   "Permission denied (set TMPDIR to another directory)\n")
+    assert out == ""
+
+
+def test_keys_that_cannot_be_read_back_are_a_scratch_file_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk that fills while the keys are written back as sorted runs: the API raises
+    ScratchFileError (an OSError), and the file is closed."""
+    from dids._screens import duplicates
+    from dids.exceptions import ScratchFileError
+
+    monkeypatch.setattr(duplicates, "SPILL_AFTER", 3)
+    keys = duplicates.DuplicateKeys(layout(2))
+    for row in range(1, 7):  # two keys, each repeated; all in the file (two batches of 3)
+        keys.add(hash(("A", row % 2)), row, False)
+    spilled = keys._spilled
+    assert spilled is not None
+    file = spilled._file
+
+    def full(data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(file, "write", full)
+    with pytest.raises(ScratchFileError, match="No space left on device"):
+        list(keys.duplicated())
+    assert file.closed

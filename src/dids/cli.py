@@ -12,7 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dids.exceptions import ScratchFileError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 #: Findings of each rule the text report lists unless ``--limit-per-rule`` says otherwise.
@@ -306,7 +309,7 @@ def _open(path: str, input_format: str, version: str = "auto") -> Any:
 
 
 def _validate(args: argparse.Namespace, out: IO[str]) -> int:
-    from dids.exceptions import ReleaseError
+    from dids.exceptions import ReleaseError, ScratchFileError
     from dids.findings import FindingSink, JsonLinesSink, JsonSink
     from dids.validate import Validator, feed_reader
 
@@ -347,6 +350,8 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
 
     try:
         feed_reader(validator, reader, show if sys.stderr.isatty() else None)
+    except ScratchFileError as error:
+        return _scratch_failed(error)
     except OSError as error:
         print(f"dids: cannot read {args.file}: {_reason(error)}", file=sys.stderr)
         return EXIT_USAGE
@@ -357,7 +362,10 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
         validator.add_issue(issue)
     if shown[0]:
         print(file=sys.stderr)
-    report = validator.finish()
+    try:
+        report = validator.finish()
+    except ScratchFileError as error:
+        return _scratch_failed(error)
     if args.output == "text":
         out.write(render_report(report))
     else:
@@ -366,6 +374,12 @@ def _validate(args: argparse.Namespace, out: IO[str]) -> int:
         if report.partly_checked:
             print(f"dids: partly checked: {', '.join(report.partly_checked)}", file=sys.stderr)
     return EXIT_OK if report.accepted else EXIT_REJECTED
+
+
+def _scratch_failed(error: ScratchFileError) -> int:
+    """The temporary file of a long file's duplicate keys failed: say where, and what to do."""
+    print(f"dids: {error.strerror} (set TMPDIR to another directory)", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _convert(args: argparse.Namespace) -> int:

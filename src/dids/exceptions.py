@@ -14,6 +14,7 @@ __all__ = [
     "InvalidFormat",
     "InvalidLength",
     "ReleaseError",
+    "ScratchFileError",
     "ValidationError",
 ]
 
@@ -64,3 +65,14 @@ class ReleaseError(DidsError):
         self.file, self.line, self.expected = file, line, expected
         where = file if line is None else f"{file}, line {line}"
         super().__init__(f"{where}: {expected}")
+
+
+class ScratchFileError(DidsError, OSError):
+    """The temporary file in which validation keeps a long file's DIDS071 keys cannot be
+    written or read back (the temporary directory is full or not writable, say); the message
+    names the directory. Set ``TMPDIR`` to another."""
+
+    def __init__(self, directory: str, error: OSError) -> None:
+        self.directory = directory
+        super().__init__(error.errno, f"cannot use a temporary file in {directory}: "
+                         f"{error.strerror or error}")

@@ -23,6 +23,7 @@ from typing import IO
 
 from dids._screens.view import View
 from dids.catalogue import Layout
+from dids.exceptions import ScratchFileError
 
 __all__ = ["DuplicateKeys"]
 
@@ -191,8 +192,10 @@ class _Spilled:
     and the runs merged in row order, a few thousand rows of each at a time."""
 
     def __init__(self) -> None:
-        # Open until duplicated() has read it back (closed, and so deleted, there).
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="dids-keys-")  # noqa: SIM115
+        try:  # open until duplicated() has read it back (closed, and so deleted, there)
+            self._file: IO[bytes] = tempfile.TemporaryFile(prefix="dids-keys-")  # noqa: SIM115
+        except OSError as error:
+            raise ScratchFileError(tempfile.gettempdir(), error) from None
         #: By partition: where each batch's part starts, and its number of keys.
         self._starts = [array("q") for _ in range(_SPILLED_PARTS)]
         self._counts = [array("I") for _ in range(_SPILLED_PARTS)]
@@ -205,12 +208,16 @@ class _Spilled:
             destinations = map(operator.itemgetter(at), map(parted.__getitem__, lanes))
             deque(map(type(values).append, destinations, values), maxlen=0)
         file = self._file
-        file.seek(0, 2)
-        for part, (part_hashes, part_rows, part_rejected) in enumerate(parted):
-            if part_hashes:
-                self._starts[part].append(file.tell())
-                self._counts[part].append(len(part_hashes))
-                file.write(part_hashes.tobytes() + part_rows.tobytes() + part_rejected)
+        try:
+            file.seek(0, 2)
+            for part, (part_hashes, part_rows, part_rejected) in enumerate(parted):
+                if part_hashes:
+                    self._starts[part].append(file.tell())
+                    self._counts[part].append(len(part_hashes))
+                    file.write(part_hashes.tobytes() + part_rows.tobytes() + part_rejected)
+        except OSError as error:  # the disk is full, say: the keys are lost, the file deleted
+            file.close()
+            raise ScratchFileError(tempfile.gettempdir(), error) from None
 
     def _partition(self, part: int) -> tuple[array[int], array[int], bytearray]:
         """A partition's hashes, row numbers and rejected flags, read back."""
@@ -237,6 +244,8 @@ class _Spilled:
                     self._file.write(run.tobytes())
             for member in heapq.merge(*(self._run(start, count) for start, count in runs)):
                 yield member >> 1, bool(member & 1)
+        except OSError as error:
+            raise ScratchFileError(tempfile.gettempdir(), error) from None
         finally:
             self._file.close()
 
