@@ -178,9 +178,12 @@ class _PartitionChecker:
         for (source, version), members in blocks.items():
             members.sort(key=rows.__getitem__)
             validator = self.validator(source, version)
-            ordered = [list(map(data[name].__getitem__, members))
-                       for name in LAYOUTS[version].names]
             numbers = list(map(rows.__getitem__, members))
+            if members == list(range(len(rows))):  # every row, in order: no copy
+                ordered = [data[name] for name in LAYOUTS[version].names]
+            else:
+                ordered = [list(map(data[name].__getitem__, members))
+                           for name in LAYOUTS[version].names]
             for start in range(0, len(members), _BLOCK):
                 end = start + _BLOCK
                 for issue in validator.check_columns([column[start:end] for column in ordered],
@@ -330,11 +333,17 @@ def _file_findings(df: DataFrame, functions: Any, submitted: date | datetime,
             snomed, nicip = col("snomed_code"), col("nicip_code")
             keyed &= (snomed != "") | (nicip != "")
             keys += [snomed, functions.when(snomed == "", nicip).otherwise(lit(""))]
-        rows = df.where(keyed).select("source", "row", *[k.alias(f"k{n}") for n, k in
-                                                          enumerate(keys)])
-        group = Window.partitionBy("source", *[f"k{n}" for n in range(len(keys))])
+        named = [f"k{n}" for n in range(len(keys))]
+        rows = df.where(keyed).select("source", "row", *[k.alias(name) for k, name in
+                                                          zip(keys, named, strict=True)])
+        # Rows whose key's hash repeats (a window sorted by a number, not by four texts),
+        # then, of those few, the rows whose key repeats.
+        hashed = Window.partitionBy("source", functions.xxhash64(*named))
+        exact = Window.partitionBy("source", *named)
         index = layout.index("accession_number")
-        found.append(rows.withColumn("copies", functions.count(lit(1)).over(group))
+        found.append(rows.withColumn("copies", functions.count(lit(1)).over(hashed))
+                     .where(col("copies") > 1)
+                     .withColumn("copies", functions.count(lit(1)).over(exact))
                      .where(col("copies") > 1)
                      .select("source", "row", *_file_finding(
                          functions, "DIDS071", version, include_values,
