@@ -9,12 +9,10 @@ that a block keyed column by column gets the same hashes as a row keyed alone.
 
 from __future__ import annotations
 
-import heapq
 import operator
 import re
 import struct
 import sys
-import tempfile
 from array import array
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -192,10 +190,13 @@ class _Spilled:
     and the runs merged in row order, a few thousand rows of each at a time."""
 
     def __init__(self) -> None:
+        import tempfile  # only for a long file: not on every validation's start-up
+
+        self._directory = tempfile.gettempdir()
         try:  # open until duplicated() has read it back (closed, and so deleted, there)
             self._file: IO[bytes] = tempfile.TemporaryFile(prefix="dids-keys-")  # noqa: SIM115
         except OSError as error:
-            raise ScratchFileError(tempfile.gettempdir(), error) from None
+            raise ScratchFileError(self._directory, error) from None
         #: By partition: where each batch's part starts, and its number of keys.
         self._starts = [array("q") for _ in range(_SPILLED_PARTS)]
         self._counts = [array("I") for _ in range(_SPILLED_PARTS)]
@@ -217,7 +218,7 @@ class _Spilled:
                     file.write(part_hashes.tobytes() + part_rows.tobytes() + part_rejected)
         except OSError as error:  # the disk is full, say: the keys are lost, the file deleted
             file.close()
-            raise ScratchFileError(tempfile.gettempdir(), error) from None
+            raise ScratchFileError(self._directory, error) from None
 
     def _partition(self, part: int) -> tuple[array[int], array[int], bytearray]:
         """A partition's hashes, row numbers and rejected flags, read back."""
@@ -232,6 +233,8 @@ class _Spilled:
 
     def duplicated(self) -> Iterator[tuple[int, bool]]:
         """:meth:`DuplicateKeys.duplicated` of the keys written (the file is closed after)."""
+        import heapq
+
         try:
             runs: list[tuple[int, int]] = []
             for part in range(_SPILLED_PARTS):
@@ -245,7 +248,7 @@ class _Spilled:
             for member in heapq.merge(*(self._run(start, count) for start, count in runs)):
                 yield member >> 1, bool(member & 1)
         except OSError as error:
-            raise ScratchFileError(tempfile.gettempdir(), error) from None
+            raise ScratchFileError(self._directory, error) from None
         finally:
             self._file.close()
 
