@@ -289,3 +289,31 @@ def test_keys_that_cannot_be_read_back_are_a_scratch_file_error(
     with pytest.raises(ScratchFileError, match="No space left on device"):
         list(keys.duplicated())
     assert file.closed
+
+
+@pytest.mark.parametrize("columns", ["57", "0", "wide", "", None])
+def test_the_terminal_is_as_wide_as_shutil_says(columns: str | None,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The help formatter finds the terminal's width as ``shutil.get_terminal_size`` does
+    (argparse would import shutil for every argument added)."""
+    import shutil
+
+    from dids.cli import _terminal_width
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _terminal_width() == shutil.get_terminal_size().columns
+
+
+def test_help_wraps_to_the_terminal(monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    lines = {}
+    for columns in (60, 200):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        with pytest.raises(SystemExit):
+            main(["validate", "--help"])
+        lines[columns] = capsys.readouterr().out.splitlines()
+    assert len(lines[60]) > len(lines[200])
+    assert max(map(len, lines[200])) > 100
