@@ -451,4 +451,5 @@ def test_spilled_duplicate_keys_find_what_keys_in_memory_find(
             for row, (key, rejected) in zip(rows, keys, strict=True):
                 kept.add(hash(("A", str(key))), row, rejected)
             found[spill] = list(kept.duplicated())
+            assert list(kept.duplicated()) == []  # the keys are consumed
     assert found[None] == found[spill_after] == expected

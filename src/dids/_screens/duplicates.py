@@ -136,13 +136,16 @@ class DuplicateKeys:
         one contiguous array; a partition whose hashes are all distinct is done with that set.
         Keys moved to the temporary file are read back a partition at a time.
         """
-        if self._spilled is not None:
+        spilled = self._spilled
+        if spilled is not None:
             self._spill()
-            yield from self._spilled.duplicated()
+            self._spilled = None  # consumed, as the keys in memory are
+            yield from spilled.duplicated()
             return
-        members = _members(self._hashes)
-        for member in sorted(members, key=self._rows.__getitem__):
-            yield self._rows[member], bool(self._rejected[member])
+        hashes, rows, rejected = self._hashes, self._rows, self._rejected
+        self._hashes, self._rows, self._rejected = array("Q"), array("I"), bytearray()
+        for member in sorted(_members(hashes), key=rows.__getitem__):
+            yield rows[member], bool(rejected[member])
 
 
 def _lanes(hashes: array[int], parts: int) -> bytes:
