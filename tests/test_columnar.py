@@ -1449,6 +1449,29 @@ def test_rows_with_values_hand_checked() -> None:
     assert view.blank_rows(0) == [5]
 
 
+def test_single_value_of_a_column() -> None:
+    view = View([["09:00:00"] * 3, ["09:00:00", "09:00:00", "09:30:00"], ["", "", ""]])
+    assert [view.single(index) for index in range(3)] == ["09:00:00", None, ""]
+    known = View([["a", "b"]], {0: {"a", "b"}})
+    assert known.single(0) is None
+    assert View([["a", "a"]], {0: {"a"}}).single(0) == "a"
+
+
+def test_one_offset_found_from_a_packed_masked_column() -> None:
+    """A blank and a timestamp without an offset masked: the column packs, and its one
+    offset is read from the bytes; unmasked, from its distinct values (the same answer)."""
+    column = ["2026-04-01T09:00:00+01:00", "", "2026-04-02T10:00:00+01:00",
+              "2026-04-02T10:00:00"]
+    view = View([column])
+    assert view.packed(0) is None
+    masked = view.masked({0: [1, 3]})
+    assert masked.single_offset(0) == "+01:00"
+    assert masked.packed(0) is not None
+    assert view.single_offset(0) is None  # one value ends in no offset
+    other = View([["2026-04-01T09:00:00+01:00", "2026-04-01T09:00:00+00:00"]])
+    assert other.single_offset(0) is None
+
+
 def test_masked_view_hand_checked() -> None:
     """The rows named of each column take the value of its first other row; what was derived
     from the other columns is kept, and the view masked is unchanged."""

@@ -85,9 +85,10 @@ def in_order_screen(rule: Rule, ctx: CheckContext) -> RowScreen:
         # "", sorts first as a date alone does), without joining them; when each side has one
         # time in the block, the dates alone decide, a tie by how those two times sort.
         days = view.moment(earlier.day, None, ""), view.moment(later.day, None, NEVER)
-        first, second = view.unique(earlier.clock), view.unique(later.clock)
-        if len(first) == 1 == len(second):
-            return (operator.ge if min(first) > min(second) else operator.gt), *days
+        first = view.single(earlier.clock)
+        second = view.single(later.clock) if first is not None else None
+        if first is not None and second is not None:
+            return (operator.ge if first > second else operator.gt), *days
         return (operator.gt, zip(days[0], view.columns[earlier.clock], strict=True),
                 zip(days[1], view.columns[later.clock], strict=True))
 

@@ -169,6 +169,16 @@ class View:
         self.columns[index] = list(map(str.strip, self.columns[index]))
         self.forget(index)
 
+    def single(self, index: int) -> str | None:
+        """The value of column ``index`` when every row holds it, else ``None``: from its
+        distinct values when they are known, else by counting the first value (which compares
+        texts and needs none of the hashing that collecting them does)."""
+        found = self._unique.get(index)
+        if found is not None:
+            return next(iter(found)) if len(found) == 1 else None
+        column = self.columns[index]
+        return column[0] if column.count(column[0]) == self.size else None
+
     def masked(self, rows: Mapping[int, list[int]]) -> View:
         """A copy in which each column ``index`` of ``rows`` holds, in ``rows[index]``, the
         value of its first row not among them (a column with no such row is kept), with what
@@ -387,12 +397,14 @@ class View:
     def single_offset(self, index: int) -> str | None:
         """The one UTC offset that every non-blank timestamp of column ``index`` ends with.
 
-        Found from the packed column when it has been packed, else from the distinct values.
+        Found from the packed column (:meth:`packed`) when its values all have one width,
+        else from the distinct values: in a block whose few odd timestamps are masked
+        (:meth:`masked`), packing the column costs a quarter of collecting its set.
         """
         if index not in self._offsets:
             column = self.columns[index]
             offset = next((text[19:] for text in column if text), None)
-            data = self._packed.get(index) if offset else None
+            data = self.packed(index) if offset else None
             if data is not None:  # every value as long as the first: compare the endings
                 stride = len(column[0]) + 1
                 if any(data[j::stride] != data[j:j + 1] * self.size
