@@ -20,6 +20,7 @@ from dids._values import (
     parse_timestamp,
 )
 from dids.exceptions import InvalidFormat
+from dids.identifiers._common import passes
 
 
 @pytest.mark.parametrize(
@@ -145,3 +146,12 @@ def test_month_arithmetic_is_relativedeltas(day: date, months: int) -> None:
         return
     assert add_months(day, months) == expected
     assert month_end(day) == day + relativedelta(day=31)
+
+
+@given(st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True))
+def test_the_date_screen_reads_a_dated_text_as_parse_date_does(text: str) -> None:
+    """The date classifier takes a text of the date shape for a calendar date exactly when
+    :func:`parse_date` reads it."""
+    from dids._screens.values import _real_date
+
+    assert _real_date(text) == passes(parse_date, text)

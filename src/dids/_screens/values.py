@@ -9,17 +9,15 @@ import bisect
 import operator
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from itertools import compress
 
 from dids._checks import CheckContext
 from dids._screens.base import Bulk, RowScreen, bulk, columns_of, screen, values_screen
 from dids._screens.shapes import Shape, Template
 from dids._screens.view import DAY, NEVER, View, remember
-from dids._values import DATE_SHAPE, TIME_SHAPE, TIMESTAMP_SHAPE, parse_date
+from dids._values import DATE_SHAPE, TIME_SHAPE, TIMESTAMP_SHAPE
 from dids.catalogue import Kind
 from dids.identifiers import postcode
-from dids.identifiers._common import passes
 from dids.rules import Rule
 
 #: The rules on a date item alone that each bound its dates on one side (validity, a floor,
@@ -39,7 +37,7 @@ def _dates(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
     shape = Shape(DATE_SHAPE)
 
     def clean(values: list[str]) -> set[str]:
-        real = sorted(filter(partial(passes, parse_date), shape.matching(values)))
+        real = sorted(filter(_real_date, shape.matching(values)))
         if not real or (not fails(real[0]) and not fails(real[-1])):
             return set(real)
         middle = len(real) // 2
@@ -50,6 +48,16 @@ def _dates(ctx: CheckContext, fails: Callable[[str], bool]) -> Bulk:
         return set(real[first:end])
 
     return Bulk(_ONE_SIDED_DATE_RULES, clean)
+
+
+def _real_date(text: str) -> bool:
+    """Whether a text of the date shape (:data:`DATE_SHAPE`) is a calendar date, as
+    :func:`dids._values.parse_date` reads it after matching that shape."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @bulk(Kind.TIME)
