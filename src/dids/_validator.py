@@ -561,7 +561,7 @@ class _RowRule:
     #: The columns its check reads (:func:`dids._checks.reads`).
     reads: tuple[int, ...]
     #: The columns without whose value it passes (:func:`dids._checks.passes_without`).
-    passes_without: tuple[int, ...] = ()
+    passes_without: tuple[int, ...]
 
 
 #: The places in the rule table of the rules that reject a record.
